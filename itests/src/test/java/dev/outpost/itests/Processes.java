@@ -1,0 +1,93 @@
+package dev.outpost.itests;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What /proc says about processes: read-only observations for assertions. */
+final class Processes {
+    static final long SELF = ProcessHandle.current().pid();
+
+    private Processes() {
+    }
+
+    /** Whether /proc has an entry for the pid (a zombie still has one). */
+    static boolean exists(long pid) {
+        return Files.exists(Path.of("/proc/" + pid));
+    }
+
+    /** The single-letter state from /proc/PID/stat ('Z' for a zombie), or null if gone. */
+    static String state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String argv0(long pid) throws IOException {
+        byte[] cmdline = Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"));
+        int end = 0;
+        while (end < cmdline.length && cmdline[end] != 0) {
+            end++;
+        }
+        return new String(cmdline, 0, end, StandardCharsets.UTF_8);
+    }
+
+    static String exe(long pid) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString();
+    }
+
+    /** The open descriptors of a process, sorted. */
+    static List<Integer> fds(long pid) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return s.map(p -> Integer.parseInt(p.getFileName().toString())).sorted().toList();
+        }
+    }
+
+    static String fdTarget(long pid, int fd) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
+    }
+
+    static int openFdCount() throws IOException {
+        return fds(SELF).size();
+    }
+
+    static int threadCount() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** Every live or zombie child of this JVM (pids whose parent is this process). */
+    static List<Long> children() throws IOException {
+        List<Long> children = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(after[1]) == SELF) {
+                        children.add(Long.parseLong(name));
+                    }
+                } catch (NoSuchFileException | IndexOutOfBoundsException gone) {
+                    // exited while we looked
+                } catch (IOException gone) {
+                    // same
+                }
+            }
+        }
+        return children;
+    }
+
+}

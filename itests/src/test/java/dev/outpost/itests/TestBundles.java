@@ -1,0 +1,60 @@
+package dev.outpost.itests;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/** Builds plugin bundles for tests: the C fixture plugin with a chosen mode, or any headers. */
+final class TestBundles {
+    static final Path SAMPLES = Path.of(System.getProperty("outpost.test.bundles", "target/bundles"));
+    static final Path FIXTURE = Path.of(System.getProperty("outpost.test.fixture", "target/native/fixture"));
+    static final String FIXTURE_ENTRY = "bin/linux-x86_64/fixture";
+
+    private TestBundles() {
+    }
+
+    static Path echo() {
+        return SAMPLES.resolve("echo.jar");
+    }
+
+    static Path zlib() {
+        return SAMPLES.resolve("zlib.jar");
+    }
+
+    /** A bundle running the fixture plugin in {@code mode}, named {@code name}. */
+    static Path fixture(Path dir, String name, String mode) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Outpost-Executable", FIXTURE_ENTRY + "; osname=Linux; processor=x86-64");
+        headers.put("Outpost-Name", name);
+        headers.put("Outpost-Arguments", mode);
+        return bundle(dir, name, headers, Map.of(FIXTURE_ENTRY, Files.readAllBytes(FIXTURE)));
+    }
+
+    /** A bundle with exactly these Outpost headers and entries. */
+    static Path bundle(Path dir, String name, Map<String, String> headers, Map<String, byte[]> entries)
+            throws IOException {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "test." + name);
+        main.putValue("Bundle-Version", "1.0.0");
+        headers.forEach(main::putValue);
+        Path jar = dir.resolve(name + "-" + System.nanoTime() + ".jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                j.putNextEntry(new JarEntry(e.getKey()));
+                j.write(e.getValue());
+                j.closeEntry();
+            }
+        }
+        return jar;
+    }
+}

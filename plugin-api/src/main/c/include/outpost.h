@@ -1,0 +1,256 @@
+/*
+ * outpost.h - the C SDK for Outpost plugins.
+ *
+ * A plugin is a process that the Outpost host spawns; it talks to the host over the socket on
+ * fd 3 using the protocol described in docs/protocol.md. This SDK does the handshake, the
+ * framing and the dispatching: a plugin registers handlers and calls outpost_serve().
+ *
+ *     static int echo(void *user, const outpost_request *req, outpost_response *resp) {
+ *         size_t len;
+ *         const void *data = outpost_request_payload(req, &len);
+ *         return outpost_response_set_payload_ref(resp, data, len);
+ *     }
+ *
+ *     int main(void) {
+ *         outpost_plugin *p = outpost_plugin_new("echo", "1.0.0");
+ *         if (p == NULL || outpost_plugin_add_method(p, "echo", "echo", echo, NULL) != 0)
+ *             return 1;
+ *         int rc = outpost_serve(p);
+ *         outpost_plugin_free(p);
+ *         return rc == 0 ? 0 : 1;
+ *     }
+ *
+ * Build: cc -I<sdk>/include plugin.c <sdk>/liboutpost.a -lprotobuf-c
+ *
+ * Threads: the SDK is not thread-safe. Handlers run one at a time on the thread that called
+ * outpost_serve(), and every SDK function that takes a plugin must be called from that thread.
+ *
+ * Errors: functions that can fail return 0 on success or a negative outpost_error code;
+ * outpost_strerror() names it. The SDK never writes to stdout; its diagnostics go to stderr.
+ */
+#ifndef OUTPOST_H
+#define OUTPOST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define OUTPOST_API __attribute__((visibility("default")))
+#define OUTPOST_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define OUTPOST_API
+#define OUTPOST_PRINTF(fmt, args)
+#endif
+
+/* Version of this header. outpost_version() gives the version of the linked library. */
+#define OUTPOST_VERSION_MAJOR 0
+#define OUTPOST_VERSION_MINOR 1
+#define OUTPOST_VERSION_PATCH 0
+#define OUTPOST_VERSION_HEX \
+    ((OUTPOST_VERSION_MAJOR << 16) | (OUTPOST_VERSION_MINOR << 8) | OUTPOST_VERSION_PATCH)
+
+/* The protocol versions this SDK speaks (it offers [MIN, MAX] in its Hello). */
+#define OUTPOST_PROTOCOL_VERSION_MIN 1
+#define OUTPOST_PROTOCOL_VERSION_MAX 1
+
+/* Defaults used when the environment does not say otherwise. */
+#define OUTPOST_DEFAULT_FD 3
+#define OUTPOST_DEFAULT_MAX_FRAME_SIZE 16777216u
+
+/* A plugin: its name, version, methods, and while it serves, its connection. */
+typedef struct outpost_plugin outpost_plugin;
+/* A call from the host, as seen by a handler. Owned by the SDK. */
+typedef struct outpost_request outpost_request;
+/* The answer a handler builds. Owned by the SDK. */
+typedef struct outpost_response outpost_response;
+
+/* Error codes returned by SDK functions (always negative). */
+typedef enum outpost_error {
+    OUTPOST_OK = 0,
+    OUTPOST_EINVAL = -1,    /* invalid argument */
+    OUTPOST_ENOMEM = -2,    /* out of memory */
+    OUTPOST_EEXIST = -3,    /* the method is already registered */
+    OUTPOST_EBUSY = -4,     /* not allowed once outpost_serve() was called */
+    OUTPOST_EIO = -5,       /* a system call on the connection failed (see stderr) */
+    OUTPOST_EPROTO = -6,    /* the host broke the protocol (malformed or unexpected frame) */
+    OUTPOST_ETOOBIG = -7,   /* a frame is larger than the maximum frame size */
+    OUTPOST_EREFUSED = -8   /* the host refused the handshake */
+} outpost_error;
+
+/* Call status codes, the same numbers as outpost.v1.Code on the wire. */
+typedef enum outpost_code {
+    OUTPOST_CODE_UNSPECIFIED = 0,
+    OUTPOST_CODE_UNIMPLEMENTED = 1,      /* unknown service or method */
+    OUTPOST_CODE_INVALID_ARGUMENT = 2,   /* the payload was not acceptable */
+    OUTPOST_CODE_DEADLINE_EXCEEDED = 3,  /* the call's deadline passed */
+    OUTPOST_CODE_CANCELLED = 4,          /* the caller cancelled the call */
+    OUTPOST_CODE_INTERNAL = 5,           /* the callee failed */
+    OUTPOST_CODE_UNAVAILABLE = 6,        /* the callee is stopping, stopped or died */
+    OUTPOST_CODE_RESOURCE_EXHAUSTED = 7, /* a limit was hit (for example the frame size) */
+    OUTPOST_CODE_PROTOCOL_ERROR = 8      /* the peer broke the protocol */
+} outpost_code;
+
+/* Log levels, the same numbers as outpost.v1.Level on the wire. */
+typedef enum outpost_log_level {
+    OUTPOST_LOG_TRACE = 1,
+    OUTPOST_LOG_DEBUG = 2,
+    OUTPOST_LOG_INFO = 3,
+    OUTPOST_LOG_WARN = 4,
+    OUTPOST_LOG_ERROR = 5
+} outpost_log_level;
+
+/*
+ * A method handler, called by outpost_serve() for each matching request.
+ *   user: the pointer given to outpost_plugin_add_method().
+ *   req:  the call; it and everything it points to are valid until the handler returns.
+ *   resp: the answer to fill with one of the outpost_response_* functions. Left untouched, the
+ *         answer is an empty payload.
+ * Returns 0 on success. A non-zero return without outpost_response_set_error() answers INTERNAL.
+ * An error set with outpost_response_set_error() is sent whatever the return value.
+ */
+typedef int (*outpost_handler)(void *user, const outpost_request *req, outpost_response *resp);
+
+/* ---- library ---------------------------------------------------------------------------- */
+
+/* Version of the linked library, encoded like OUTPOST_VERSION_HEX. */
+OUTPOST_API unsigned outpost_version(void);
+
+/* Version of the linked library as "MAJOR.MINOR.PATCH". Static string, never NULL. */
+OUTPOST_API const char *outpost_version_string(void);
+
+/* Describes an outpost_error code. Static string, never NULL (also for unknown codes). */
+OUTPOST_API const char *outpost_strerror(int err);
+
+/* ---- plugin ----------------------------------------------------------------------------- */
+
+/*
+ * Creates a plugin.
+ *   name:    the plugin name sent in the Hello; NULL takes $OUTPOST_PLUGIN_NAME, else "plugin".
+ *   version: the plugin version sent in the Hello; NULL means "".
+ * Both strings are copied. Returns NULL when out of memory. Free with outpost_plugin_free().
+ */
+OUTPOST_API outpost_plugin *outpost_plugin_new(const char *name, const char *version);
+
+/* Frees a plugin and everything it owns. NULL is allowed. Not during outpost_serve(). */
+OUTPOST_API void outpost_plugin_free(outpost_plugin *plugin);
+
+/*
+ * Registers a handler for one method of one service; the Hello lists services and methods in
+ * the order of registration. service and method are copied; user is passed to fn as is and is
+ * owned by the caller.
+ * Returns 0, OUTPOST_EINVAL (NULL or empty argument), OUTPOST_EEXIST (already registered),
+ * OUTPOST_EBUSY (outpost_serve() was already called) or OUTPOST_ENOMEM.
+ */
+OUTPOST_API int outpost_plugin_add_method(outpost_plugin *plugin, const char *service,
+                                          const char *method, outpost_handler fn, void *user);
+
+/*
+ * Serves the host until it lets the plugin go. Takes the connection from $OUTPOST_FD (default
+ * 3) and the initial maximum frame size from $OUTPOST_MAX_FRAME_SIZE (default 16 MiB), sends the
+ * Hello, waits for the Welcome, then reads frames and answers them one at a time: requests go to
+ * their handler (UNIMPLEMENTED if none is registered), pings are answered, cancels are ignored
+ * (calls run to completion). While serving, SIGTERM is blocked and only let through inside
+ * ppoll(2), with a handler of the SDK's (the previous mask and action are restored on return):
+ * it is never lost, a handler that is running when it arrives finishes and its answer is sent,
+ * queued calls are not started. Child processes started by handlers inherit the blocked
+ * SIGTERM. The SDK opens no file descriptor of its own and does not close the connection.
+ * Can be called once per plugin.
+ * Returns 0 when the host said Goodbye, closed the connection, or SIGTERM arrived. Otherwise
+ * prints a one-line reason to stderr and returns OUTPOST_EREFUSED (Refusal), OUTPOST_EPROTO,
+ * OUTPOST_ETOOBIG (a frame over the maximum size), OUTPOST_EIO, OUTPOST_ENOMEM, or OUTPOST_EBUSY
+ * (called twice). A plugin should exit 0 for 0 and non-zero otherwise.
+ */
+OUTPOST_API int outpost_serve(outpost_plugin *plugin);
+
+/*
+ * The configuration value for key from the host's Welcome (the bundle's Outpost-Config), or NULL
+ * if the host sent none (or before the Welcome). The string is owned by the plugin and valid
+ * until outpost_plugin_free(). If a key appears more than once, the last value wins.
+ */
+OUTPOST_API const char *outpost_config_get(const outpost_plugin *plugin, const char *key);
+
+/*
+ * The largest response payload that fits in one frame (the negotiated maximum frame size minus
+ * the Response envelope). A larger answer is replaced by a RESOURCE_EXHAUSTED error.
+ */
+OUTPOST_API size_t outpost_max_payload(const outpost_plugin *plugin);
+
+/*
+ * Sends a log line to the host (a Log frame), printf-style. Messages longer than a frame allows
+ * are truncated. Outside outpost_serve() (no connection yet or any more), the line goes to stderr,
+ * which the host logs too.
+ * Returns 0, OUTPOST_EINVAL (NULL plugin or fmt, or unknown level), OUTPOST_ENOMEM or OUTPOST_EIO.
+ */
+OUTPOST_API int outpost_log(outpost_plugin *plugin, outpost_log_level level, const char *fmt, ...)
+    OUTPOST_PRINTF(3, 4);
+
+/* ---- requests (valid only inside a handler) --------------------------------------------- */
+
+/* The call's id, chosen by the host. */
+OUTPOST_API uint64_t outpost_request_id(const outpost_request *req);
+
+/* The service and method names, NUL-terminated, owned by the SDK. */
+OUTPOST_API const char *outpost_request_service(const outpost_request *req);
+OUTPOST_API const char *outpost_request_method(const outpost_request *req);
+
+/*
+ * The request payload. Stores its length in *len (if len is not NULL) and returns a pointer
+ * that is valid until the handler returns (never NULL, even for an empty payload). Read-only:
+ * it points into the SDK's receive buffer.
+ */
+OUTPOST_API const void *outpost_request_payload(const outpost_request *req, size_t *len);
+
+/* The caller's deadline in milliseconds, 0 for none. */
+OUTPOST_API uint32_t outpost_request_timeout_ms(const outpost_request *req);
+
+/* The plugin serving the call (for outpost_log(), outpost_config_get() and the like). */
+OUTPOST_API outpost_plugin *outpost_request_plugin(const outpost_request *req);
+
+/* ---- responses (valid only inside a handler) -------------------------------------------- */
+
+/*
+ * Answers with a copy of len bytes at data (data may be NULL when len is 0).
+ * Returns 0, OUTPOST_EINVAL, OUTPOST_ETOOBIG (len is over outpost_max_payload(): the answer
+ * becomes a RESOURCE_EXHAUSTED error) or OUTPOST_ENOMEM.
+ */
+OUTPOST_API int outpost_response_set_payload(outpost_response *resp, const void *data, size_t len);
+
+/*
+ * Answers with len bytes at data without copying them. The memory stays owned by the caller and
+ * must stay valid and unchanged after the handler returns until the SDK has sent the answer,
+ * which it does before it runs any other code of the plugin: plugin-owned buffers reused from
+ * call to call, static data, the request's own payload (zero-copy echo) and memory from
+ * outpost_response_alloc() are fine; memory the handler frees before returning is not.
+ * Returns 0, OUTPOST_EINVAL or OUTPOST_ETOOBIG (as for outpost_response_set_payload()).
+ */
+OUTPOST_API int outpost_response_set_payload_ref(outpost_response *resp, const void *data,
+                                                 size_t len);
+
+/*
+ * Answers with len bytes that the handler writes into the returned buffer (for example a message
+ * packed in place). The buffer is owned by the SDK, reused from call to call, and valid until the
+ * handler returns; a second call invalidates the first buffer. To send fewer bytes than
+ * allocated, call outpost_response_set_payload_ref(resp, buffer, used).
+ * Returns NULL when len is over outpost_max_payload() (the answer becomes a RESOURCE_EXHAUSTED
+ * error) or memory is short.
+ */
+OUTPOST_API void *outpost_response_alloc(outpost_response *resp, size_t len);
+
+/*
+ * Answers with an error instead of a payload: code (not OUTPOST_CODE_UNSPECIFIED) and a
+ * printf-style message (fmt may be NULL for none), copied. Overrides any payload.
+ * Returns 0, OUTPOST_EINVAL (bad code; the answer becomes INTERNAL) or OUTPOST_ENOMEM.
+ */
+OUTPOST_API int outpost_response_set_error(outpost_response *resp, outpost_code code,
+                                           const char *fmt, ...) OUTPOST_PRINTF(3, 4);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OUTPOST_H */

@@ -1,0 +1,200 @@
+/* call.c - one call from the host: the handler's view of it, and sending its answer. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Payloads up to this size are copied behind the envelope and sent with one write. */
+#define COPY_MAX 4096
+
+uint64_t outpost_request_id(const outpost_request *req)
+{
+    return req->wire->id;
+}
+
+const char *outpost_request_service(const outpost_request *req)
+{
+    return req->m->service;
+}
+
+const char *outpost_request_method(const outpost_request *req)
+{
+    return req->m->method;
+}
+
+const void *outpost_request_payload(const outpost_request *req, size_t *len)
+{
+    if (len != NULL)
+        *len = req->wire->payload_len;
+    return req->wire->payload;
+}
+
+uint32_t outpost_request_timeout_ms(const outpost_request *req)
+{
+    return req->wire->timeout_ms;
+}
+
+outpost_plugin *outpost_request_plugin(const outpost_request *req)
+{
+    return req->plugin;
+}
+
+static int set_error_v(outpost_response *resp, outpost_code code, const char *fmt, va_list ap)
+{
+    outpost_plugin *p = resp->plugin;
+    size_t max = p->max_frame > WIRE_ERROR_OVERHEAD ? p->max_frame - WIRE_ERROR_OVERHEAD : 0;
+    resp->code = code;
+    resp->msg_len = 0;
+    if (fmt == NULL)
+        return 0;
+    long n = text_vformat(&p->err_text, max, fmt, ap);
+    if (n < 0)
+        return (int)n;
+    resp->msg_len = (size_t)n;
+    return 0;
+}
+
+static int set_error(outpost_response *resp, outpost_code code, const char *fmt, ...)
+    OUTPOST_PRINTF(3, 4);
+static int set_error(outpost_response *resp, outpost_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = set_error_v(resp, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* A payload over the limit turns the answer into RESOURCE_EXHAUSTED, checked or not. */
+static int too_big(outpost_response *resp, size_t len)
+{
+    size_t max = outpost_max_payload(resp->plugin);
+    if (len <= max)
+        return 0;
+    set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED,
+              "response of %zu bytes exceeds the maximum payload of %zu bytes", len, max);
+    return OUTPOST_ETOOBIG;
+}
+
+int outpost_response_set_payload_ref(outpost_response *resp, const void *data, size_t len)
+{
+    if (resp == NULL || (data == NULL && len > 0))
+        return OUTPOST_EINVAL;
+    if (too_big(resp, len))
+        return OUTPOST_ETOOBIG;
+    resp->payload = data;
+    resp->len = len;
+    return 0;
+}
+
+void *outpost_response_alloc(outpost_response *resp, size_t len)
+{
+    if (resp == NULL || too_big(resp, len))
+        return NULL;
+    struct buf *out = &resp->plugin->out;
+    if (buf_reserve(out, len ? len : 1) != 0)
+        return NULL;
+    resp->payload = out->data;
+    resp->len = len;
+    return out->data;
+}
+
+int outpost_response_set_payload(outpost_response *resp, const void *data, size_t len)
+{
+    if (resp == NULL || (data == NULL && len > 0))
+        return OUTPOST_EINVAL;
+    struct buf *out = &resp->plugin->out;
+    const uint8_t *d = data;
+    if (out->data != NULL && d >= out->data && d < out->data + out->cap) /* already ours */
+        return outpost_response_set_payload_ref(resp, data, len);
+    if (too_big(resp, len))
+        return OUTPOST_ETOOBIG;
+    void *dst = outpost_response_alloc(resp, len);
+    if (dst == NULL)
+        return OUTPOST_ENOMEM;
+    if (len > 0)
+        memcpy(dst, data, len);
+    return 0;
+}
+
+int outpost_response_set_error(outpost_response *resp, outpost_code code, const char *fmt, ...)
+{
+    if (resp == NULL)
+        return OUTPOST_EINVAL;
+    if (code <= OUTPOST_CODE_UNSPECIFIED || code > OUTPOST_CODE_PROTOCOL_ERROR) {
+        set_error(resp, OUTPOST_CODE_INTERNAL, "handler set the invalid error code %d", (int)code);
+        return OUTPOST_EINVAL;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = set_error_v(resp, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int send_frames(outpost_plugin *p, const void *head, size_t head_len, const void *payload,
+                size_t payload_len)
+{
+    struct iovec iov[2] = {
+        {.iov_base = (void *)head, .iov_len = head_len},
+        {.iov_base = (void *)payload, .iov_len = payload_len},
+    };
+    return io_write(&p->conn, iov, payload_len ? 2 : 1);
+}
+
+static const struct method *find_method(const outpost_plugin *p, const struct wire_request *wr)
+{
+    for (size_t i = 0; i < p->n_methods; i++) {
+        const struct method *m = &p->methods[i];
+        if (m->method_len == wr->method_len && m->service_len == wr->service_len &&
+            memcmp(m->method, wr->method, wr->method_len) == 0 &&
+            memcmp(m->service, wr->service, wr->service_len) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static int send_response(outpost_plugin *p, uint64_t id, const outpost_response *resp)
+{
+    int rc;
+    if (resp->code != OUTPOST_CODE_UNSPECIFIED) {
+        rc = buf_reserve(&p->tx, resp->msg_len + WIRE_ERROR_OVERHEAD);
+        if (rc != 0)
+            return rc;
+        size_t n = wire_error_response(p->tx.data, id, (int)resp->code,
+                                       (const char *)p->err_text.data, resp->msg_len);
+        return send_frames(p, p->tx.data, n, NULL, 0);
+    }
+    if (resp->len <= COPY_MAX) {
+        rc = buf_reserve(&p->tx, WIRE_RESPONSE_HEADER_MAX + COPY_MAX);
+        if (rc != 0)
+            return rc;
+        size_t n = wire_response_header(p->tx.data, id, resp->len);
+        if (resp->len > 0)
+            memcpy(p->tx.data + n, resp->payload, resp->len);
+        return send_frames(p, p->tx.data, n + resp->len, NULL, 0);
+    }
+    uint8_t head[WIRE_RESPONSE_HEADER_MAX];
+    size_t n = wire_response_header(head, id, resp->len);
+    return send_frames(p, head, n, resp->payload, resp->len);
+}
+
+int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
+{
+    outpost_response resp = {.plugin = p, .payload = NULL, .len = 0};
+    const struct method *m = find_method(p, wr);
+    if (m == NULL) {
+        int ml = (int)(wr->method_len > 200 ? 200 : wr->method_len);
+        int sl = (int)(wr->service_len > 200 ? 200 : wr->service_len);
+        set_error(&resp, OUTPOST_CODE_UNIMPLEMENTED,
+                  "plugin %s has no method \"%.*s\" in service \"%.*s\"", p->name, ml,
+                  (const char *)wr->method, sl, (const char *)wr->service);
+    } else {
+        outpost_request req = {.plugin = p, .m = m, .wire = wr};
+        int rc = m->fn(m->user, &req, &resp);
+        if (rc != 0 && resp.code == OUTPOST_CODE_UNSPECIFIED)
+            set_error(&resp, OUTPOST_CODE_INTERNAL, "%s/%s failed (handler returned %d)",
+                      m->service, m->method, rc);
+    }
+    return send_response(p, wr->id, &resp);
+}

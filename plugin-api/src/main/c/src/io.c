@@ -1,0 +1,174 @@
+/* io.c - socket reads and writes, watched together with SIGTERM (see io.h). */
+#include "io.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "outpost.h"
+
+/* Set by the handler; it only runs inside ppoll(), where SIGTERM is unblocked. */
+static volatile sig_atomic_t term_seen;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    term_seen = 1;
+}
+
+int io_open(struct io_conn *c, int fd)
+{
+    sigset_t term;
+    struct sigaction sa;
+    memset(c, 0, sizeof *c);
+    c->fd = fd;
+    term_seen = 0;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &term, &c->saved_mask) != 0) {
+        fprintf(stderr, "outpost: sigprocmask: %s\n", strerror(errno));
+        return OUTPOST_EIO;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: ppoll returns EINTR */
+    if (sigaction(SIGTERM, &sa, &c->saved_action) != 0) {
+        fprintf(stderr, "outpost: sigaction: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+        return OUTPOST_EIO;
+    }
+    c->wait_mask = c->saved_mask;
+    sigdelset(&c->wait_mask, SIGTERM);
+    c->open = 1;
+    return 0;
+}
+
+void io_close(struct io_conn *c)
+{
+    sigset_t term;
+    struct timespec zero = {0, 0};
+    if (!c->open)
+        return;
+    /* a SIGTERM that came while we were leaving anyway must not kill us once unblocked */
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    while (sigtimedwait(&term, NULL, &zero) == SIGTERM)
+        ;
+    sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+    sigaction(SIGTERM, &c->saved_action, NULL);
+    c->open = 0;
+}
+
+int io_term_pending(struct io_conn *c)
+{
+    sigset_t pending;
+    if (term_seen || (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))) {
+        c->stop = IO_TERMINATED;
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits until fd is ready for events or SIGTERM came. Returns 1 ready, 0 stop, <0 error. */
+static int wait_for(struct io_conn *c, short events)
+{
+    struct pollfd pfd = {.fd = c->fd, .events = events};
+    for (;;) {
+        if (term_seen) {
+            c->stop = IO_TERMINATED;
+            return 0;
+        }
+        if (ppoll(&pfd, 1, NULL, &c->wait_mask) < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "outpost: ppoll: %s\n", strerror(errno));
+            return OUTPOST_EIO;
+        }
+        if (pfd.revents & POLLNVAL) {
+            fprintf(stderr, "outpost: fd %d is not open\n", c->fd);
+            return OUTPOST_EIO;
+        }
+        if (pfd.revents)
+            return 1; /* POLLHUP and POLLERR too: the read or write tells what happened */
+    }
+}
+
+long io_read(struct io_conn *c, struct frame_rx *rx)
+{
+    size_t space;
+    uint8_t *dst = frame_rx_space(rx, &space);
+    if (dst == NULL)
+        return OUTPOST_ENOMEM;
+    for (;;) {
+        int w = wait_for(c, POLLIN);
+        if (w <= 0)
+            return w;
+        /* ppoll(2) that finds the fd ready returns at once and leaves a pending SIGTERM pending
+         * (the signal is delivered only when it returns EINTR): look for it before reading more */
+        if (io_term_pending(c))
+            return 0;
+        ssize_t n = c->not_socket ? read(c->fd, dst, space)
+                                  : recv(c->fd, dst, space, MSG_DONTWAIT);
+        if (n > 0) {
+            frame_rx_commit(rx, (size_t)n);
+            return n;
+        }
+        if (n == 0 || errno == ECONNRESET) {
+            c->stop = IO_PEER_GONE;
+            return 0;
+        }
+        if (errno == ENOTSOCK) {
+            c->not_socket = 1;
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            continue;
+        fprintf(stderr, "outpost: read from fd %d: %s\n", c->fd, strerror(errno));
+        return OUTPOST_EIO;
+    }
+}
+
+int io_write(struct io_conn *c, struct iovec *iov, int n)
+{
+    while (n > 0) {
+        ssize_t w;
+        if (c->not_socket) {
+            w = writev(c->fd, iov, n);
+        } else {
+            struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+            w = sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        if (w < 0) {
+            if (errno == ENOTSOCK) {
+                c->not_socket = 1;
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                int r = wait_for(c, POLLOUT);
+                if (r <= 0)
+                    return r;
+            } else if (errno == EPIPE || errno == ECONNRESET) {
+                c->stop = IO_PEER_GONE;
+                return 0;
+            } else if (errno != EINTR) {
+                fprintf(stderr, "outpost: write to fd %d: %s\n", c->fd, strerror(errno));
+                return OUTPOST_EIO;
+            }
+            continue;
+        }
+        size_t done = (size_t)w;
+        while (n > 0 && done >= iov->iov_len) {
+            done -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (uint8_t *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return 0;
+}

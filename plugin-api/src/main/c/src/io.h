@@ -1,0 +1,63 @@
+/*
+ * io.h - the connection to the host: reading, writing, and SIGTERM.
+ *
+ * While the connection is open SIGTERM is blocked and only let through inside ppoll(2), where a
+ * handler records it, so a SIGTERM is seen whenever the plugin waits for the host and is never
+ * lost between a check and a blocking read. No descriptor is added: the plugin keeps exactly
+ * the fds the host gave it.
+ */
+#ifndef OUTPOST_IO_H
+#define OUTPOST_IO_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/uio.h>
+
+#include "frame.h"
+
+enum io_stop {
+    IO_RUNNING = 0,
+    IO_PEER_GONE = 1,  /* EOF, or the host closed its end while we wrote */
+    IO_TERMINATED = 2  /* SIGTERM */
+};
+
+struct io_conn {
+    int fd;
+    int open;
+    int not_socket;      /* fd is a pipe or the like: use read/write */
+    enum io_stop stop;
+    sigset_t saved_mask; /* the mask before io_open() */
+    sigset_t wait_mask;  /* saved_mask without SIGTERM: the mask inside ppoll */
+    struct sigaction saved_action;
+};
+
+/*
+ * Takes fd as the connection: installs the SIGTERM handler and blocks SIGTERM.
+ * Returns 0, or OUTPOST_EIO (reason printed to stderr).
+ */
+int io_open(struct io_conn *c, int fd);
+
+/* Consumes a pending SIGTERM, restores the signal mask and the previous SIGTERM action. */
+void io_close(struct io_conn *c);
+
+/*
+ * Checks for a pending SIGTERM without waiting (one system call): returns 1 and sets c->stop if
+ * there is one, else 0. For frames that were read together, which are handled without waiting.
+ */
+int io_term_pending(struct io_conn *c);
+
+/*
+ * Waits for bytes from the host and appends them to rx.
+ * Returns the number of bytes (> 0); 0 when c->stop says why reading ended; or OUTPOST_EIO /
+ * OUTPOST_ENOMEM.
+ */
+long io_read(struct io_conn *c, struct frame_rx *rx);
+
+/*
+ * Writes all bytes of iov[0..n), waiting as long as the host does not read.
+ * Returns 0 when written; 0 as well when c->stop became non-zero meanwhile (nothing more will be
+ * written); or OUTPOST_EIO.
+ */
+int io_write(struct io_conn *c, struct iovec *iov, int n);
+
+#endif

@@ -1,0 +1,271 @@
+/* test_serve.c - the test plugin as the host sees it: handshake, calls, errors, leaving. */
+#include <signal.h>
+#include <string.h>
+
+#include "harness.h"
+#include "host.h"
+
+#define MAX 16777216u
+
+/* Spawns and handshakes; on failure the test fails. */
+#define START(h, max, config)                                                   \
+    do {                                                                        \
+        CHECK(host_spawn(&(h), NULL) == 0);                                     \
+        if (host_handshake(&(h), (max), (config)) != 0) {                       \
+            host_wait(&(h));                                                    \
+            CHECK(!"handshake");                                                \
+        }                                                                       \
+    } while (0)
+
+/* Checks a reply; on failure kills the plugin and fails the test. */
+#define EXPECT(h, cond)                                                         \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            host_free_frame(frame);                                             \
+            kill((h).pid, SIGKILL);                                             \
+            host_wait(&(h));                                                    \
+            CHECK(cond);                                                        \
+        }                                                                       \
+    } while (0)
+
+static int payload_is(const Outpost__V1__Response *r, const char *text)
+{
+    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_PAYLOAD &&
+           r->payload.len == strlen(text) && memcmp(r->payload.data, text, r->payload.len) == 0;
+}
+
+static int error_is(const Outpost__V1__Response *r, Outpost__V1__Code code, const char *msg)
+{
+    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_ERROR &&
+           r->error->code == code && (msg == NULL || strstr(r->error->message, msg) != NULL);
+}
+
+static void hello_lists_services(void)
+{
+    struct host h;
+    CHECK(host_spawn(&h, NULL) == 0);
+    Outpost__V1__Frame *frame = host_recv(&h);
+    EXPECT(h, frame != NULL && frame->kind_case == OUTPOST__V1__FRAME__KIND_HELLO);
+    Outpost__V1__Hello *hi = frame->hello;
+    EXPECT(h, hi->min_version == 1 && hi->max_version == 1);
+    EXPECT(h, strcmp(hi->plugin_name, "testplugin") == 0);
+    EXPECT(h, strcmp(hi->plugin_version, "1.2.3") == 0);
+    EXPECT(h, hi->n_services == 2 && strcmp(hi->services[0]->name, "test") == 0);
+    EXPECT(h, hi->services[0]->n_methods == 10);
+    EXPECT(h, strcmp(hi->services[0]->methods[0], "echo") == 0);
+    EXPECT(h, strcmp(hi->services[0]->methods[8], "info") == 0);
+    EXPECT(h, strcmp(hi->services[1]->name, "other") == 0 && hi->services[1]->n_methods == 1);
+    host_free_frame(frame);
+    close(h.fd); /* EOF during the handshake: the host went away, so exit 0 */
+    h.fd = -1;
+    CHECK(host_wait(&h) == 0);
+}
+
+static void calls_answer(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    char payload[64];
+    memset(payload, 'x', sizeof payload);
+    START(h, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "echo", payload, sizeof payload) == 0);
+    Outpost__V1__Response *r = host_reply(&h, 1, &frame);
+    EXPECT(h, r && r->payload.len == 64 && memcmp(r->payload.data, payload, 64) == 0);
+    host_free_frame(frame);
+    CHECK(host_call(&h, 2, "test", "copy", "abc", 3) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "abc"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 3, "other", "echo", "", 0) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 3, &frame), ""));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 1ull << 62, "test", "info", "", 0) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 1ull << 62, &frame),
+                         "id=4611686018427387904 service=test method=info timeout=0 user=u"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 5, "test", "fds", "", 0) == 0); /* the SDK opens no fd of its own */
+    EXPECT(h, payload_is(host_reply(&h, 5, &frame), "0,1,2,3"));
+    host_free_frame(frame);
+    CHECK(host_goodbye(&h) == 0);
+    CHECK(host_wait(&h) == 0);
+    CHECK(h.stdout_bytes == 0); /* the SDK never writes to stdout */
+}
+
+static void errors_have_codes(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START(h, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "nope", "", 0) == 0);
+    EXPECT(h, error_is(host_reply(&h, 1, &frame), OUTPOST__V1__CODE__UNIMPLEMENTED, "\"nope\""));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 2, "nope", "echo", "", 0) == 0);
+    EXPECT(h, error_is(host_reply(&h, 2, &frame), OUTPOST__V1__CODE__UNIMPLEMENTED, NULL));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 3, "test", "fail", "", 0) == 0);
+    EXPECT(h, error_is(host_reply(&h, 3, &frame), OUTPOST__V1__CODE__INTERNAL, "test/fail"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 4, "test", "error", "", 0) == 0);
+    EXPECT(h, error_is(host_reply(&h, 4, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT,
+                       "bad payload"));
+    host_free_frame(frame);
+    close(h.fd); /* EOF: exit 0 */
+    h.fd = -1;
+    CHECK(host_wait(&h) == 0);
+}
+
+static void ping_log_config(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    const char *const config[] = {"color=blue", "size=3", "color=red", NULL};
+    START(h, MAX, config);
+    Outpost__V1__Ping ping;
+    outpost__v1__ping__init(&ping);
+    ping.nonce = 0xfeedbeefcafe;
+    Outpost__V1__Frame f;
+    outpost__v1__frame__init(&f);
+    f.kind_case = OUTPOST__V1__FRAME__KIND_PING;
+    f.ping = &ping;
+    CHECK(host_send(&h, &f) == 0);
+    frame = host_recv(&h);
+    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_PONG &&
+                  frame->pong->nonce == 0xfeedbeefcafe);
+    host_free_frame(frame);
+    CHECK(host_call(&h, 1, "test", "log", "12345", 5) == 0);
+    frame = host_recv(&h);
+    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_LOG &&
+                  frame->log->level == OUTPOST__V1__LEVEL__INFO &&
+                  strcmp(frame->log->message, "logged 5 bytes") == 0);
+    host_free_frame(frame);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "12345"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 2, "test", "config", "color", 5) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "red"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 3, "test", "config", "size", 4) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 3, &frame), "3"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 4, "test", "config", "none", 4) == 0);
+    EXPECT(h, error_is(host_reply(&h, 4, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT, "no none"));
+    host_free_frame(frame);
+    CHECK(host_goodbye(&h) == 0);
+    CHECK(host_wait(&h) == 0);
+    CHECK(h.stdout_bytes == 0);
+}
+
+static void goodbye_after_pending_call(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START(h, MAX, NULL);
+    /* the call and the Goodbye arrive together: the call is answered, then the plugin leaves */
+    CHECK(host_call(&h, 1, "test", "sleep", "50", 2) == 0);
+    CHECK(host_goodbye(&h) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), ""));
+    host_free_frame(frame);
+    CHECK(host_wait(&h) == 0);
+}
+
+static void sigterm_when_idle(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START(h, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "echo", "x", 1) == 0); /* the plugin is serving now */
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "x"));
+    host_free_frame(frame);
+    kill(h.pid, SIGTERM);
+    CHECK(host_wait(&h) == 0);
+}
+
+static void sigterm_during_call(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START(h, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "sleep", "300", 3) == 0);
+    CHECK(host_call(&h, 2, "test", "echo", "late", 4) == 0);
+    frame = host_recv(&h); /* "sleeping": the call has begun */
+    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_LOG);
+    host_free_frame(frame);
+    kill(h.pid, SIGTERM);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "")); /* the running call finishes */
+    host_free_frame(frame);
+    frame = host_recv(&h);
+    EXPECT(h, frame == NULL); /* the queued one is not started: EOF */
+    CHECK(host_wait(&h) == 0);
+}
+
+/* SIGTERM racing with calls at varying points: it must never be lost (the plugin always exits 0,
+ * well before the deadline) whether it lands in a read, a handler or a write. */
+static void sigterm_races(void)
+{
+    for (int i = 0; i < 20; i++) {
+        struct host h;
+        START(h, MAX, NULL);
+        for (int k = 0; k < i % 5; k++)
+            CHECK(host_call(&h, (uint64_t)k + 1, "test", "echo", "x", 1) == 0);
+        kill(h.pid, SIGTERM);
+        int rc = host_wait(&h);
+        CHECK(rc == 0);
+    }
+}
+
+static void refusal_is_an_error(void)
+{
+    struct host h;
+    CHECK(host_spawn(&h, NULL) == 0);
+    Outpost__V1__Frame *frame = host_recv(&h);
+    EXPECT(h, frame != NULL);
+    host_free_frame(frame);
+    Outpost__V1__Refusal r;
+    outpost__v1__refusal__init(&r);
+    r.reason = "no common version";
+    Outpost__V1__Frame f;
+    outpost__v1__frame__init(&f);
+    f.kind_case = OUTPOST__V1__FRAME__KIND_REFUSAL;
+    f.refusal = &r;
+    CHECK(host_send(&h, &f) == 0);
+    CHECK(host_wait(&h) == 18); /* 10 - OUTPOST_EREFUSED */
+}
+
+static void wrong_welcome_version(void)
+{
+    struct host h;
+    CHECK(host_spawn(&h, NULL) == 0);
+    Outpost__V1__Frame *frame = host_recv(&h);
+    EXPECT(h, frame != NULL);
+    host_free_frame(frame);
+    Outpost__V1__Welcome w;
+    outpost__v1__welcome__init(&w);
+    w.version = 2;
+    Outpost__V1__Frame f;
+    outpost__v1__frame__init(&f);
+    f.kind_case = OUTPOST__V1__FRAME__KIND_WELCOME;
+    f.welcome = &w;
+    CHECK(host_send(&h, &f) == 0);
+    CHECK(host_wait(&h) == 16); /* 10 - OUTPOST_EPROTO */
+}
+
+static void request_before_welcome(void)
+{
+    struct host h;
+    CHECK(host_spawn(&h, NULL) == 0);
+    CHECK(host_call(&h, 1, "test", "echo", "", 0) == 0);
+    CHECK(host_wait(&h) == 16);
+}
+
+const struct test serve_tests[] = {
+    {"hello_lists_services", hello_lists_services},
+    {"calls_answer", calls_answer},
+    {"errors_have_codes", errors_have_codes},
+    {"ping_log_config", ping_log_config},
+    {"goodbye_after_pending_call", goodbye_after_pending_call},
+    {"sigterm_when_idle", sigterm_when_idle},
+    {"sigterm_during_call", sigterm_during_call},
+    {"sigterm_races", sigterm_races},
+    {"refusal_is_an_error", refusal_is_an_error},
+    {"wrong_welcome_version", wrong_welcome_version},
+    {"request_before_welcome", request_before_welcome},
+    {NULL, NULL},
+};

@@ -1,0 +1,131 @@
+package dev.outpost.runtime;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Cuts a byte stream into frames: a varint32 length, then that many bytes (protobuf's
+ * length-delimited framing).
+ *
+ * <pre>
+ * +--------------+---------------------------+
+ * | length       | frame                     |
+ * | varint, 1-5 B| length bytes (a Frame)    |
+ * +--------------+---------------------------+
+ * </pre>
+ *
+ * Bytes are read into {@link #buffer()} (a direct buffer, in write mode), then
+ * {@link #nextFrame()} returns each complete frame as a read-only view until it returns
+ * {@code null}. A view is valid only until the next call of {@code buffer()} or {@code nextFrame()}.
+ * The buffer grows only when a frame announced within the limit needs it, and shrinks back after
+ * a large frame; a length above the limit is refused before anything is allocated.
+ *
+ * <p>Not thread-safe: one reader thread owns an instance.
+ */
+final class FrameReader {
+    static final int INITIAL_CAPACITY = 16 * 1024;
+    private static final int MAX_VARINT32_BYTES = 5;
+
+    private final int maxFrameSize;
+    private ByteBuffer buffer;
+    /** Start of the first unconsumed byte in {@link #buffer} (which stays in write mode). */
+    private int readPosition;
+
+    FrameReader(int maxFrameSize) {
+        if (maxFrameSize <= 0) {
+            throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
+        }
+        this.maxFrameSize = maxFrameSize;
+        this.buffer = ByteBuffer.allocateDirect(Math.min(INITIAL_CAPACITY, maxFrameSize + MAX_VARINT32_BYTES));
+    }
+
+    /** The buffer to read more bytes into, with room for at least one byte. */
+    ByteBuffer buffer() {
+        if (!buffer.hasRemaining()) {
+            makeRoom(1);
+        }
+        return buffer;
+    }
+
+    /**
+     * The next complete frame, or {@code null} when more bytes are needed.
+     *
+     * @throws ProtocolException when the length prefix is malformed or above the limit
+     */
+    ByteBuffer nextFrame() throws ProtocolException {
+        int available = buffer.position() - readPosition;
+        if (available == 0) {
+            reset();
+            return null;
+        }
+        long length = 0;
+        int prefix = 0;
+        while (true) {
+            if (prefix == available) {
+                return null; // the length prefix itself is incomplete
+            }
+            if (prefix == MAX_VARINT32_BYTES) {
+                throw new ProtocolException("malformed frame length: varint longer than 5 bytes");
+            }
+            int b = buffer.get(readPosition + prefix) & 0xff;
+            length |= (long) (b & 0x7f) << (7 * prefix);
+            prefix++;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        if (length > maxFrameSize) {
+            throw new ProtocolException("frame of " + length + " bytes exceeds the limit of "
+                    + maxFrameSize + " bytes");
+        }
+        int frameLength = (int) length;
+        if (available - prefix < frameLength) {
+            makeRoom(prefix + frameLength);
+            return null;
+        }
+        int start = readPosition + prefix;
+        ByteBuffer frame = buffer.duplicate();
+        frame.limit(start + frameLength).position(start);
+        readPosition = start + frameLength;
+        return frame.slice().asReadOnlyBuffer();
+    }
+
+    /** Bytes received but not yet returned as frames. */
+    int pending() {
+        return buffer.position() - readPosition;
+    }
+
+    int capacity() {
+        return buffer.capacity();
+    }
+
+    /** Drops the consumed bytes, shrinking back to the initial size after a large frame. */
+    private void reset() {
+        buffer.clear();
+        readPosition = 0;
+        if (buffer.capacity() > INITIAL_CAPACITY) {
+            ByteBuffer old = buffer;
+            buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
+            DirectBuffers.free(old);
+        }
+    }
+
+    /** Ensures the unconsumed bytes plus {@code needed} more fit, moving them to the start. */
+    private void makeRoom(int needed) {
+        int pending = pending();
+        int required = Math.max(needed, pending + 1);
+        if (required > buffer.capacity()) {
+            int capacity = (int) Math.min((long) maxFrameSize + MAX_VARINT32_BYTES,
+                    Math.max(required, (long) buffer.capacity() * 2));
+            ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(capacity, required));
+            ByteBuffer old = buffer;
+            old.flip().position(readPosition);
+            bigger.put(old);
+            buffer = bigger;
+            DirectBuffers.free(old);
+        } else if (readPosition > 0) {
+            buffer.flip().position(readPosition);
+            buffer.compact();
+        }
+        readPosition = 0;
+    }
+}

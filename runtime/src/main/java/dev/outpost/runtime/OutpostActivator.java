@@ -1,0 +1,53 @@
+package dev.outpost.runtime;
+
+import dev.outpost.api.Plugins;
+import java.lang.System.Logger.Level;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Starts the Outpost runtime in a framework: the shared threads, the extender and the
+ * {@link Plugins} service. Works as the activator of the runtime bundle in any OSGi R7+
+ * framework, and as a system bundle activator of the embedded Felix ({@link Launcher}).
+ * Stopping it stops every plugin process and reaps it before returning.
+ */
+public final class OutpostActivator implements BundleActivator {
+    private static final System.Logger LOG = System.getLogger(OutpostActivator.class.getName());
+
+    private PluginHost host;
+    private PluginExtender extender;
+    private ServiceRegistration<Plugins> registration;
+
+    @Override
+    public void start(BundleContext context) throws Exception {
+        RuntimeConfig config = RuntimeConfig.from(context::getProperty);
+        host = new PluginHost(config);
+        extender = new PluginExtender(context, host);
+        registration = context.registerService(Plugins.class, extender, null);
+        extender.open();
+        LOG.log(Level.DEBUG, "Outpost runtime started");
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered with the framework
+            }
+        }
+        if (extender != null) {
+            extender.close();
+        }
+        if (host != null) {
+            host.close();
+        }
+    }
+
+    /** The extender, once started; for tests in this package. */
+    PluginExtender extender() {
+        return extender;
+    }
+}

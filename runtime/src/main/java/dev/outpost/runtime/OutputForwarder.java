@@ -1,0 +1,113 @@
+package dev.outpost.runtime;
+
+import dev.outpost.runtime.os.Posix;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Forwards one output pipe of a plugin (stdout or stderr) line by line into the host's log,
+ * tagged with the plugin's name and pid, and keeps the last lines for error reports.
+ *
+ * <p>Owns the pipe's read end from construction until {@link #close()}; reads on the
+ * {@link Reactor} thread.
+ */
+final class OutputForwarder implements AutoCloseable {
+    static final int TAIL_LINES = 50;
+    private static final int MAX_LINE_BYTES = 8192;
+
+    private final int fd;
+    private final String stream;
+    private final System.Logger log;
+    private final String tag;
+    private final LineSplitter splitter;
+    private final ArrayDeque<String> tail = new ArrayDeque<>();
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
+    private Reactor reactor;
+    private long key;
+    private boolean closed;
+    private long lines;
+
+    OutputForwarder(int fd, String stream, String pluginName, int pid, Level level) {
+        this.fd = fd;
+        this.stream = stream;
+        this.log = System.getLogger("outpost.plugin." + pluginName);
+        this.tag = "[" + pluginName + " " + pid + " " + stream + "] ";
+        this.splitter = new LineSplitter(MAX_LINE_BYTES, line -> line(level, line));
+    }
+
+    void attach(Reactor reactor) throws IOException {
+        Posix.setNonBlocking(fd);
+        synchronized (this) {
+            this.reactor = reactor;
+            this.key = reactor.register(fd, events -> drain());
+        }
+    }
+
+    /** The last lines, oldest first. */
+    synchronized List<String> tail() {
+        return new ArrayList<>(tail);
+    }
+
+    synchronized long lines() {
+        return lines;
+    }
+
+    /** Reads what the pipe holds now; at end of file stops watching it. */
+    synchronized void drain() {
+        if (closed) {
+            return;
+        }
+        try {
+            while (true) {
+                buffer.clear();
+                int n = Posix.read(fd, buffer);
+                if (n < 0) {
+                    return;
+                }
+                if (n == 0) {
+                    splitter.finish();
+                    detach();
+                    return;
+                }
+                buffer.flip();
+                splitter.feed(buffer);
+            }
+        } catch (IOException e) {
+            log.log(Level.WARNING, tag + "reading " + stream + " failed: " + e.getMessage());
+            detach();
+        }
+    }
+
+    private void line(Level level, String line) {
+        lines++;
+        tail.addLast(line);
+        if (tail.size() > TAIL_LINES) {
+            tail.removeFirst();
+        }
+        log.log(level, tag + line);
+    }
+
+    private void detach() {
+        if (reactor != null) {
+            reactor.unregister(key);
+            reactor = null;
+        }
+    }
+
+    /** Forwards what is still in the pipe, then closes it. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        drain();
+        splitter.finish();
+        detach();
+        closed = true;
+        Posix.close(fd);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.outpost.runtime;
+
+import dev.outpost.api.ErrorCode;
+import dev.outpost.api.PluginException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One call this host sent and has not had an answer to. Completing it (answer, error, deadline,
+ * cancel, plugin gone) removes it from its {@link PendingCalls}; whichever comes first wins.
+ */
+final class PendingCall extends CompletableFuture<byte[]> {
+    final long id;
+    final String description;
+    private final PendingCalls owner;
+    private volatile ScheduledFuture<?> deadline;
+
+    PendingCall(long id, String description, PendingCalls owner) {
+        this.id = id;
+        this.description = description;
+        this.owner = owner;
+    }
+
+    void deadline(ScheduledFuture<?> deadline) {
+        this.deadline = deadline;
+        if (isDone()) {
+            deadline.cancel(false);
+        }
+    }
+
+    void fail(ErrorCode code, String message) {
+        completeExceptionally(new PluginException(code, message));
+    }
+
+    /** A caller's cancel also tells the plugin (best effort). */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            finished();
+            owner.cancelled(this);
+        }
+        return cancelled;
+    }
+
+    @Override
+    public boolean complete(byte[] value) {
+        boolean done = super.complete(value);
+        finished();
+        return done;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+        boolean done = super.completeExceptionally(ex);
+        finished();
+        return done;
+    }
+
+    private void finished() {
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            d.cancel(false);
+        }
+        owner.remove(this);
+    }
+}

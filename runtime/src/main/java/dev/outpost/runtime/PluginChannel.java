@@ -1,0 +1,309 @@
+package dev.outpost.runtime;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.outpost.api.ErrorCode;
+import dev.outpost.protocol.v1.Cancel;
+import dev.outpost.protocol.v1.Error;
+import dev.outpost.protocol.v1.Frame;
+import dev.outpost.protocol.v1.Pong;
+import dev.outpost.protocol.v1.Request;
+import dev.outpost.protocol.v1.Response;
+import dev.outpost.runtime.os.Posix;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The host's end of one plugin's socket: frames in (on the {@link Reactor} thread), frames out
+ * (on the calling thread, under a write lock, without a hand-off), and the calls in flight.
+ *
+ * <p>Owns the socket descriptor from construction until {@link #close()}. Frames other than
+ * responses go to the {@link Listener}; anything that breaks the connection (end of file, an I/O
+ * error, a protocol violation) is reported once through {@link Listener#broken}, after which the
+ * channel reads nothing more.
+ */
+final class PluginChannel implements AutoCloseable {
+    /** Receives what the plugin sends. Called on the reactor thread: must not block. */
+    interface Listener {
+        void frame(Frame frame);
+
+        void broken(String reason, boolean endOfFile);
+    }
+
+    private static final int READS_PER_WAKEUP = 16;
+
+    private final String name;
+    private final int fd;
+    private final Listener listener;
+    private final Executor outbox;
+    private final ScheduledExecutorService timer;
+    private final long writeTimeoutMillis;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object readLock = new Object();
+    private final PendingCalls calls;
+    private Reactor reactor;
+    private long reactorKey;
+    private boolean closed;
+    private volatile boolean broken;
+
+    PluginChannel(String name, int fd, RuntimeConfig config, Executor outbox,
+                  ScheduledExecutorService timer, Listener listener) {
+        this.name = name;
+        this.fd = fd;
+        this.listener = listener;
+        this.outbox = outbox;
+        this.timer = timer;
+        this.writeTimeoutMillis = config.writeTimeout().toMillis();
+        this.reader = new FrameReader(config.maxFrameSize());
+        this.writer = new FrameWriter(config.maxFrameSize());
+        this.calls = new PendingCalls(this::sendCancel);
+    }
+
+    /** Starts reading: frames arrive at the listener from now on. */
+    void attach(Reactor reactor) throws IOException {
+        Posix.setNonBlocking(fd);
+        synchronized (readLock) {
+            this.reactor = reactor;
+            this.reactorKey = reactor.register(fd, this::readable);
+        }
+    }
+
+    /**
+     * Sends a request; the future completes with the answer's payload or fails with a
+     * {@link dev.outpost.api.PluginException}. {@code payload} is not kept after this returns.
+     */
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+        PendingCall call = calls.open(service + "/" + method + " of " + name);
+        if (call.isDone()) {
+            return call;
+        }
+        long timeoutMillis = timeout == null ? 0 : Math.max(1, timeout.toMillis());
+        Request.Builder request = Request.newBuilder()
+                .setId(call.id).setService(service).setMethod(method)
+                .setPayload(UnsafeByteOperations.unsafeWrap(payload));
+        if (timeoutMillis > 0) {
+            request.setTimeoutMs((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+            call.deadline(timer.schedule(() -> expire(call, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS));
+        }
+        try {
+            send(Frame.newBuilder().setRequest(request).build(),
+                    timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis);
+        } catch (FrameWriter.FrameTooLargeException e) {
+            call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description + ": " + e.getMessage());
+        } catch (WriteStalledException e) {
+            call.fail(ErrorCode.UNAVAILABLE, call.description + ": " + e.getMessage());
+        } catch (IOException e) {
+            call.fail(ErrorCode.UNAVAILABLE, "cannot send to " + name + ": " + e.getMessage());
+        }
+        return call;
+    }
+
+    private void expire(PendingCall call, long timeoutMillis) {
+        if (!call.isDone()) {
+            call.fail(ErrorCode.DEADLINE_EXCEEDED,
+                    call.description + " did not answer within " + timeoutMillis + " ms");
+            sendCancel(call.id);
+        }
+    }
+
+    /** Fails every call in flight and every later one; the socket stays open. Idempotent. */
+    void closeCalls(ErrorCode code, String reason) {
+        calls.close(code, reason);
+    }
+
+    int callsInFlight() {
+        return calls.size();
+    }
+
+    /**
+     * Writes one frame from the calling thread. Waits at most {@code timeoutMillis} for the
+     * plugin to make room; a frame that could not be written whole breaks the channel.
+     */
+    void send(Frame frame, long timeoutMillis) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try {
+            if (!writeLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                throw new WriteStalledException("another write to " + name + " has not finished within "
+                        + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to write to " + name, e);
+        }
+        try {
+            if (broken) {
+                throw new IOException("the connection to " + name + " is broken");
+            }
+            ByteBuffer buffer = writer.encode(frame);
+            int total = buffer.remaining();
+            while (buffer.hasRemaining()) {
+                if (Posix.send(fd, buffer) >= 0) {
+                    continue;
+                }
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || Posix.poll(fd, Posix.POLLOUT, (int) Math.min(left, Integer.MAX_VALUE)) == 0) {
+                    if (buffer.remaining() == total) {
+                        throw new WriteStalledException(name + " has not read its socket for " + timeoutMillis + " ms");
+                    }
+                    String reason = name + " stopped reading in the middle of a frame (" + timeoutMillis + " ms)";
+                    breakChannel(reason, false);
+                    throw new IOException(reason);
+                }
+            }
+        } catch (FrameWriter.FrameTooLargeException | WriteStalledException e) {
+            throw e;
+        } catch (IOException e) {
+            breakChannel(e.getMessage(), false);
+            throw e;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Sends from a thread that must not block (the reactor): the write happens on the outbox. */
+    void sendLater(Frame frame) {
+        outbox.execute(() -> {
+            try {
+                send(frame, writeTimeoutMillis);
+            } catch (IOException e) {
+                // send() already reported a broken channel; a stalled optional frame is dropped
+            }
+        });
+    }
+
+    private void sendCancel(long id) {
+        sendLater(Frame.newBuilder().setCancel(Cancel.newBuilder().setId(id)).build());
+    }
+
+    /** Reactor callback. */
+    private void readable(int events) {
+        synchronized (readLock) {
+            if (closed || broken) {
+                return;
+            }
+            try {
+                for (int i = 0; i < READS_PER_WAKEUP; i++) {
+                    int n = Posix.recv(fd, reader.buffer());
+                    if (n < 0) {
+                        return;
+                    }
+                    if (n == 0) {
+                        drainFrames();
+                        breakChannel(name + " closed its connection", true);
+                        return;
+                    }
+                    drainFrames();
+                }
+            } catch (ProtocolException e) {
+                breakChannel("protocol error from " + name + ": " + e.getMessage(), false);
+            } catch (IOException e) {
+                breakChannel("reading from " + name + " failed: " + e.getMessage(), false);
+            }
+        }
+    }
+
+    private void drainFrames() throws ProtocolException {
+        ByteBuffer bytes;
+        while (!broken && (bytes = reader.nextFrame()) != null) {
+            Frame frame;
+            try {
+                frame = Frame.parseFrom(bytes);
+            } catch (InvalidProtocolBufferException e) {
+                throw new ProtocolException("undecodable frame: " + e.getMessage(), e);
+            }
+            dispatch(frame);
+        }
+    }
+
+    private void dispatch(Frame frame) throws ProtocolException {
+        switch (frame.getKindCase()) {
+            case RESPONSE -> answer(frame.getResponse());
+            case PING -> sendLater(Frame.newBuilder()
+                    .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
+            case REQUEST -> sendLater(unimplemented(frame.getRequest()));
+            case CANCEL -> {
+                // the host serves no calls in v1, so there is nothing to cancel
+            }
+            case KIND_NOT_SET -> throw new ProtocolException("frame without a message");
+            default -> listener.frame(frame);
+        }
+    }
+
+    private void answer(Response response) throws ProtocolException {
+        PendingCall call = calls.take(response.getId());
+        if (call == null) {
+            if (!calls.wasIssued(response.getId())) {
+                throw new ProtocolException("response to call " + response.getId() + ", which was never sent");
+            }
+            return; // a late answer to a call that timed out or was cancelled
+        }
+        if (response.getResultCase() == Response.ResultCase.ERROR) {
+            Error error = response.getError();
+            call.fail(Codes.toApi(error.getCode()), call.description + ": " + error.getMessage());
+        } else {
+            call.complete(response.getPayload().toByteArray());
+        }
+    }
+
+    private static Frame unimplemented(Request request) {
+        return Frame.newBuilder().setResponse(Response.newBuilder().setId(request.getId())
+                .setError(Error.newBuilder().setCode(dev.outpost.protocol.v1.Code.UNIMPLEMENTED)
+                        .setMessage("the host provides no service " + request.getService()))).build();
+    }
+
+    private void breakChannel(String reason, boolean endOfFile) {
+        synchronized (this) {
+            if (broken) {
+                return;
+            }
+            broken = true;
+        }
+        calls.close(ErrorCode.UNAVAILABLE, reason);
+        listener.broken(reason, endOfFile);
+    }
+
+    /** Whether the connection can still carry frames. */
+    boolean isOpen() {
+        return !broken;
+    }
+
+    /** Stops reading and closes the socket with close(2). Idempotent. Pending calls fail. */
+    @Override
+    public void close() {
+        calls.close(ErrorCode.UNAVAILABLE, name + " is stopped");
+        synchronized (readLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            broken = true;
+            if (reactor != null) {
+                reactor.unregister(reactorKey);
+            }
+            // wait for a writer in flight; the peer is gone or going, so its poll ends at once
+            writeLock.lock();
+            try {
+                Posix.close(fd);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** The write could not start because the plugin is not reading; the channel is still whole. */
+    static final class WriteStalledException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        WriteStalledException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package dev.outpost.runtime;
+
+import dev.outpost.api.ErrorCode;
+import dev.outpost.api.PluginException;
+import dev.outpost.api.PluginInfo;
+import dev.outpost.api.PluginState;
+import dev.outpost.protocol.v1.Frame;
+import dev.outpost.protocol.v1.Goodbye;
+import dev.outpost.protocol.v1.Hello;
+import dev.outpost.protocol.v1.Refusal;
+import dev.outpost.runtime.os.ChildProcess;
+import dev.outpost.runtime.os.ExecutableImage;
+import dev.outpost.runtime.os.ExitStatus;
+import dev.outpost.runtime.os.Posix;
+import dev.outpost.runtime.os.Signals;
+import dev.outpost.runtime.os.SpawnRequest;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One plugin process: everything about one run of a plugin's executable, from spawn to reap.
+ * All its state is here: name, pid, channel, output pipes, lifecycle and services.
+ *
+ * <p>Ownership: from {@link #start()} on, this object owns the child's pid (it alone reaps it),
+ * its pidfd, the host's end of the socket and the read ends of the output pipes; all are released
+ * before the lifecycle reaches a terminal state. It does not own the {@link ExecutableImage}.
+ * {@link #stop()} blocks its caller for the documented stop sequence; everything else runs on the
+ * {@link PluginHost}'s threads.
+ */
+final class PluginProcess {
+    private static final long KILL_WAIT_MILLIS = 10_000;
+    private static final long EOF_EXIT_WAIT_MILLIS = 200;
+
+    /** Puts the services of a plugin that finished its handshake into a registry. */
+    interface ServicePublisher {
+        /** Publishes; returns what withdraws them again. */
+        Runnable publish(PluginProcess process, Hello hello) throws Exception;
+    }
+
+    private final PluginHost host;
+    private final long bundleId;
+    private final PluginSpec spec;
+    private final ExecutableImage image;
+    private final ServicePublisher publisher;
+    private final PluginLifecycle lifecycle = new PluginLifecycle();
+    private final System.Logger log;
+    private final Object termination = new Object();
+    private final Object services = new Object();
+    private boolean terminating;
+    private boolean servicesClosed;
+    private Runnable unpublish;
+
+    private volatile ChildProcess child;
+    private volatile PluginChannel channel;
+    private volatile OutputForwarder stdout;
+    private volatile OutputForwarder stderr;
+    private volatile long pidfdKey;
+    private volatile ScheduledFuture<?> handshakeTimer;
+    private volatile Hello hello;
+    private volatile String failure;
+    private volatile ExitStatus exit;
+    private volatile long spawnedNanos;
+    private volatile long servingNanos;
+
+    PluginProcess(PluginHost host, long bundleId, PluginSpec spec, ExecutableImage image, ServicePublisher publisher) {
+        this.host = host;
+        this.bundleId = bundleId;
+        this.spec = spec;
+        this.image = image;
+        this.publisher = publisher;
+        this.log = System.getLogger("outpost.plugin." + spec.name());
+    }
+
+    String name() {
+        return spec.name();
+    }
+
+    long bundleId() {
+        return bundleId;
+    }
+
+    PluginState state() {
+        return lifecycle.state();
+    }
+
+    PluginLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** The pid, or 0 before the spawn. */
+    int pid() {
+        ChildProcess c = child;
+        return c == null ? 0 : c.pid();
+    }
+
+    Optional<Hello> hello() {
+        return Optional.ofNullable(hello);
+    }
+
+    Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exit);
+    }
+
+    /** The last lines the plugin wrote to stderr. */
+    List<String> stderrTail() {
+        OutputForwarder e = stderr;
+        return e == null ? List.of() : e.tail();
+    }
+
+    /** Time from spawn to serving, if it got there. */
+    Optional<Duration> startupTime() {
+        return servingNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(servingNanos - spawnedNanos));
+    }
+
+    PluginInfo info() {
+        return new PluginInfo(name(), bundleId, state(), pid(), exitStatus().map(ExitStatus::describe),
+                failure(), stderrTail());
+    }
+
+    /**
+     * Spawns the process and starts the handshake; returns without waiting for it. A failure to
+     * spawn leaves the plugin FAILED with the reason, and nothing running.
+     *
+     * @throws IllegalStateException when called twice
+     */
+    void start() {
+        lifecycle.move(PluginState.STARTING);
+        int[] socket = null;
+        int[] out = null;
+        int[] err = null;
+        try {
+            socket = Posix.socketPair();
+            out = Posix.pipe();
+            err = Posix.pipe();
+            List<String> argv = new ArrayList<>();
+            argv.add(spec.name());
+            argv.addAll(spec.arguments());
+            spawnedNanos = System.nanoTime();
+            child = host.spawner.spawn(new SpawnRequest(image, argv, environment(), socket[1], out[1], err[1]));
+        } catch (IOException e) {
+            closeAll(socket, out, err);
+            failStart("cannot start " + name() + ": " + e.getMessage());
+            return;
+        } finally {
+            // the child has its copies now; ours would keep the pipes and the socket open forever
+            if (socket != null) {
+                Posix.close(socket[1]);
+            }
+            if (out != null) {
+                Posix.close(out[1]);
+            }
+            if (err != null) {
+                Posix.close(err[1]);
+            }
+        }
+        ChildProcess c = child;
+        stdout = new OutputForwarder(out[0], "stdout", name(), c.pid(), Level.INFO);
+        stderr = new OutputForwarder(err[0], "stderr", name(), c.pid(), Level.WARNING);
+        channel = new PluginChannel(name() + " (pid " + c.pid() + ")", socket[0], host.config, host.lifecycle,
+                host.timer, new ChannelListener());
+        try {
+            stdout.attach(host.reactor);
+            stderr.attach(host.reactor);
+            channel.attach(host.reactor);
+            pidfdKey = host.reactor.register(c.pidfd(), events -> exited());
+        } catch (IOException e) {
+            host.lifecycle.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
+            return;
+        }
+        long timeout = host.config.handshakeTimeout().toMillis();
+        handshakeTimer = host.timer.schedule(() -> host.lifecycle.execute(() -> {
+            if (hello == null) {
+                fail(name() + " did not complete its handshake within " + timeout + " ms", 0);
+            }
+        }), timeout, TimeUnit.MILLISECONDS);
+    }
+
+    private Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("OUTPOST_FD", "3");
+        env.put("OUTPOST_PROTOCOL_VERSION", String.valueOf(Handshake.MAX_VERSION));
+        env.put("OUTPOST_PLUGIN_NAME", name());
+        env.put("OUTPOST_MAX_FRAME_SIZE", String.valueOf(host.config.maxFrameSize()));
+        return env;
+    }
+
+    /** Calls a method of the plugin; fails at once with UNAVAILABLE when it is not running. */
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+        PluginChannel c = channel;
+        PluginState s = state();
+        // services are registered just before RUNNING is entered; a caller may be that quick
+        if (c == null || hello == null || s != PluginState.RUNNING && s != PluginState.STARTING) {
+            return CompletableFuture.failedFuture(new PluginException(ErrorCode.UNAVAILABLE,
+                    name() + " is " + state().name().toLowerCase(java.util.Locale.ROOT)
+                            + failure().map(f -> " (" + f + ")").orElse("")));
+        }
+        return c.call(service, method, payload, timeout);
+    }
+
+    /** Runs on the lifecycle thread once the Hello arrived. */
+    private void completeHandshake(Hello received) {
+        ScheduledFuture<?> timer = handshakeTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (state() != PluginState.STARTING) {
+            return;
+        }
+        Handshake.Outcome outcome = Handshake.judge(received, spec.config(), host.config.maxFrameSize());
+        try {
+            if (!outcome.accepted()) {
+                channel.send(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(outcome.refusal())).build(),
+                        host.config.writeTimeout().toMillis());
+                fail("handshake refused: " + outcome.refusal(), host.config.stopGrace().toMillis());
+                return;
+            }
+            channel.send(Frame.newBuilder().setWelcome(outcome.welcome()).build(), host.config.writeTimeout().toMillis());
+        } catch (IOException e) {
+            fail("handshake with " + name() + " failed: " + e.getMessage(), 0);
+            return;
+        }
+        hello = received;
+        try {
+            synchronized (services) {
+                if (!servicesClosed) {
+                    unpublish = publisher.publish(this, received);
+                }
+            }
+        } catch (Exception e) {
+            fail("cannot register the services of " + name() + ": " + e, 0);
+            return;
+        }
+        if (lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING) != null) {
+            servingNanos = System.nanoTime();
+            log.log(Level.INFO, () -> name() + " " + received.getPluginVersion() + " (pid " + pid() + ") serving in "
+                    + String.format("%.2f ms", (servingNanos - spawnedNanos) / 1e6));
+        }
+    }
+
+    private void withdrawServices() {
+        Runnable u;
+        synchronized (services) {
+            servicesClosed = true;
+            u = unpublish;
+            unpublish = null;
+        }
+        if (u != null) {
+            try {
+                u.run();
+            } catch (RuntimeException e) {
+                log.log(Level.WARNING, "withdrawing the services of " + name() + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Asks the process to leave and returns when it has been reaped: withdraw the services, fail
+     * the calls in flight with UNAVAILABLE, send Goodbye, wait the grace period, SIGTERM, wait,
+     * SIGKILL, reap, close. Idempotent; safe to race with the process dying by itself (then it
+     * waits for that to be handled).
+     */
+    void stop() {
+        synchronized (termination) {
+            if (!terminating) {
+                terminating = true;
+            } else {
+                awaitTerminal();
+                return;
+            }
+        }
+        if (lifecycle.moveFrom(EnumSet.of(PluginState.NEW), PluginState.STOPPED) != null) {
+            return;
+        }
+        if (lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.STOPPING) == null) {
+            return; // already terminal (a failed start)
+        }
+        long began = System.nanoTime();
+        withdrawServices();
+        PluginChannel c = channel;
+        c.closeCalls(ErrorCode.UNAVAILABLE, name() + " is stopping");
+        long grace = host.config.stopGrace().toMillis();
+        try {
+            if (c.isOpen()) {
+                c.send(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("stopping")).build(), grace);
+            }
+        } catch (IOException e) {
+            log.log(Level.DEBUG, () -> "Goodbye to " + name() + " not sent: " + e.getMessage());
+        }
+        ExitStatus status = awaitExit(grace, Signals.SIGTERM);
+        if (status == null) {
+            status = awaitExit(host.config.termTimeout().toMillis(), Signals.SIGKILL);
+        }
+        if (status == null) {
+            status = awaitExit(KILL_WAIT_MILLIS, 0);
+        }
+        release();
+        exit = status;
+        lifecycle.move(PluginState.STOPPED);
+        String how = status == null ? "did not die after SIGKILL" : status.describe();
+        log.log(status == null ? Level.ERROR : Level.INFO, () -> name() + " (pid " + pid() + ") stopped in "
+                + String.format("%.2f ms", (System.nanoTime() - began) / 1e6) + ": " + how);
+    }
+
+    /** Waits up to {@code millis} for the exit; if it does not come, sends {@code escalation} (0: none). */
+    private ExitStatus awaitExit(long millis, int escalation) {
+        ChildProcess c = child;
+        try {
+            Optional<ExitStatus> s = c.awaitExit(millis);
+            if (s.isPresent()) {
+                return s.get();
+            }
+        } catch (IOException e) {
+            log.log(Level.WARNING, "waiting for " + name() + " failed: " + e.getMessage());
+        }
+        if (escalation != 0) {
+            log.log(Level.INFO, () -> name() + " (pid " + c.pid() + ") still running after " + millis + " ms; sending "
+                    + Signals.name(escalation));
+            c.signal(escalation);
+        }
+        return null;
+    }
+
+    /** Handles an unexpected end: the process died, broke the protocol, or never shook hands. */
+    private void fail(String reason, long exitWaitMillis) {
+        synchronized (termination) {
+            if (terminating) {
+                return;
+            }
+            terminating = true;
+        }
+        ChildProcess c = child;
+        failure = reason;
+        withdrawServices();
+        PluginChannel ch = channel;
+        if (ch != null) {
+            ch.closeCalls(ErrorCode.UNAVAILABLE, reason);
+        }
+        ExitStatus status = null;
+        if (c != null) {
+            status = exitWaitMillis > 0 ? awaitExit(exitWaitMillis, Signals.SIGKILL) : null;
+            if (status == null) {
+                c.signal(Signals.SIGKILL);
+                status = awaitExit(KILL_WAIT_MILLIS, 0);
+            }
+        }
+        release();
+        exit = status;
+        ExitStatus s = status;
+        if (s != null && !reason.contains(s.describe())) {
+            failure = reason + " (" + s.describe() + ")";
+        }
+        lifecycle.move(PluginState.FAILED);
+        log.log(Level.ERROR, () -> name() + (c == null ? "" : " (pid " + c.pid() + ")") + " failed: " + failure);
+    }
+
+    private void failStart(String reason) {
+        synchronized (termination) {
+            terminating = true;
+        }
+        failure = reason;
+        lifecycle.move(PluginState.FAILED);
+        log.log(Level.ERROR, reason);
+    }
+
+    /** Runs on the reactor when the pidfd becomes readable: the process has ended. */
+    private void exited() {
+        host.reactor.unregister(pidfdKey);
+        host.lifecycle.execute(() -> {
+            Optional<ExitStatus> s = child.tryReap();
+            fail(name() + " exited unexpectedly" + s.map(x -> ": " + x.describe()).orElse(""), 0);
+        });
+    }
+
+    private void release() {
+        ScheduledFuture<?> timer = handshakeTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        host.reactor.unregister(pidfdKey);
+        if (channel != null) {
+            channel.close();
+        }
+        if (stdout != null) {
+            stdout.close();
+        }
+        if (stderr != null) {
+            stderr.close();
+        }
+        if (child != null) {
+            child.close();
+        }
+    }
+
+    private void awaitTerminal() {
+        try {
+            long max = host.config.stopGrace().toMillis() + host.config.termTimeout().toMillis() + 2 * KILL_WAIT_MILLIS;
+            lifecycle.awaitTerminal(max);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeAll(int[]... pairs) {
+        for (int[] pair : pairs) {
+            if (pair != null) {
+                Posix.close(pair[0]);
+            }
+        }
+    }
+
+    /** Frames from the plugin, on the reactor thread. */
+    private final class ChannelListener implements PluginChannel.Listener {
+        private boolean helloSeen;
+
+        @Override
+        public void frame(Frame frame) {
+            switch (frame.getKindCase()) {
+                case HELLO -> {
+                    if (helloSeen) {
+                        protocolError("a second Hello");
+                        return;
+                    }
+                    helloSeen = true;
+                    Hello h = frame.getHello();
+                    host.lifecycle.execute(() -> completeHandshake(h));
+                }
+                case LOG -> {
+                    if (!helloSeen) {
+                        protocolError("Log before Hello");
+                        return;
+                    }
+                    log.log(Levels.of(frame.getLog().getLevel()), () -> "[" + name() + " " + pid() + "] "
+                            + frame.getLog().getMessage());
+                }
+                case GOODBYE -> {
+                    String reason = frame.getGoodbye().getReason();
+                    log.log(Level.INFO, () -> name() + " is leaving: " + reason);
+                    channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
+                }
+                case PONG -> {
+                    // liveness answers; nothing waits for them yet
+                }
+                default -> protocolError("unexpected " + frame.getKindCase() + (helloSeen ? "" : " before Hello"));
+            }
+        }
+
+        private void protocolError(String what) {
+            host.lifecycle.execute(() -> fail("protocol error from " + name() + ": " + what, 0));
+        }
+
+        @Override
+        public void broken(String reason, boolean endOfFile) {
+            host.lifecycle.execute(() -> fail(reason, endOfFile ? EOF_EXIT_WAIT_MILLIS : 0));
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.outpost.runtime;
+
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * The runtime's settings, read from framework (or system) properties. Every setting has a
+ * default; a value that does not parse is an error naming the property.
+ *
+ * @param maxFrameSize largest frame accepted or sent, in bytes ({@value #MAX_FRAME_SIZE})
+ * @param handshakeTimeout how long a new process has to send its Hello ({@value #HANDSHAKE_TIMEOUT})
+ * @param stopGrace how long a plugin has to leave after Goodbye before SIGTERM ({@value #STOP_GRACE})
+ * @param termTimeout how long after SIGTERM before SIGKILL ({@value #TERM_TIMEOUT})
+ * @param writeTimeout how long a write waits for a plugin that does not read ({@value #WRITE_TIMEOUT})
+ */
+record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopGrace,
+                     Duration termTimeout, Duration writeTimeout) {
+    static final String MAX_FRAME_SIZE = "outpost.frame.max.bytes";
+    static final String HANDSHAKE_TIMEOUT = "outpost.handshake.timeout.ms";
+    static final String STOP_GRACE = "outpost.stop.grace.ms";
+    static final String TERM_TIMEOUT = "outpost.stop.term.timeout.ms";
+    static final String WRITE_TIMEOUT = "outpost.write.timeout.ms";
+
+    static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
+
+    RuntimeConfig {
+        if (maxFrameSize < 1024) {
+            throw new IllegalArgumentException(MAX_FRAME_SIZE + " must be at least 1024, not " + maxFrameSize);
+        }
+    }
+
+    static RuntimeConfig defaults() {
+        return from(key -> null);
+    }
+
+    /** Reads the settings through {@code properties} (for example {@code BundleContext::getProperty}). */
+    static RuntimeConfig from(Function<String, String> properties) {
+        return new RuntimeConfig(
+                (int) number(properties, MAX_FRAME_SIZE, DEFAULT_MAX_FRAME_SIZE, Integer.MAX_VALUE - 16),
+                Duration.ofMillis(number(properties, HANDSHAKE_TIMEOUT, 5000, Long.MAX_VALUE)),
+                Duration.ofMillis(number(properties, STOP_GRACE, 2000, Long.MAX_VALUE)),
+                Duration.ofMillis(number(properties, TERM_TIMEOUT, 2000, Long.MAX_VALUE)),
+                Duration.ofMillis(number(properties, WRITE_TIMEOUT, 30000, Long.MAX_VALUE)));
+    }
+
+    RuntimeConfig withMaxFrameSize(int bytes) {
+        return new RuntimeConfig(bytes, handshakeTimeout, stopGrace, termTimeout, writeTimeout);
+    }
+
+    RuntimeConfig withHandshakeTimeout(Duration d) {
+        return new RuntimeConfig(maxFrameSize, d, stopGrace, termTimeout, writeTimeout);
+    }
+
+    RuntimeConfig withStopGrace(Duration grace, Duration term) {
+        return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout);
+    }
+
+    private static long number(Function<String, String> properties, String key, long fallback, long max) {
+        String value = properties.apply(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n < 0 || n > max) {
+                throw new IllegalArgumentException(key + " must be between 0 and " + max + ", not " + value);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + value + "'", e);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.outpost.runtime.os;
+
+import static dev.outpost.runtime.os.Native.C;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import jnr.ffi.Pointer;
+
+/**
+ * The executable bytes a plugin runs, held so that what was read is exactly what runs: a sealed
+ * memfd that nobody can change, or (only where memfd_create does not exist) a read-only file in a
+ * private 0700 directory.
+ *
+ * <p>Ownership: the image owns its memfd (or its temporary file and directory) and releases it in
+ * {@link #close()}. A sealed memfd can be spawned any number of times while the image is open;
+ * children already running are not affected by close().
+ */
+public final class ExecutableImage implements AutoCloseable {
+    private static final int SEALS = LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE | LibC.F_SEAL_SEAL;
+    private static final int MAX_MEMFD_NAME = 249; // bytes, without the NUL (memfd_create(2))
+
+    private final String name;
+    private final int size;
+    private final int memfd;     // -1 for a file image
+    private final Path file;     // the file, or for a memfd image the symlink to it that names the process
+    private final String execPath;
+    private boolean closed;      // guarded by this
+
+    private ExecutableImage(String name, int size, int memfd, Path file, String execPath) {
+        this.name = name;
+        this.size = size;
+        this.memfd = memfd;
+        this.file = file;
+        this.execPath = execPath;
+    }
+
+    /**
+     * memfd_create(name, MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC) (retried without MFD_EXEC on
+     * EINVAL), writes all bytes, fchmod 0500, seals with F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_WRITE|
+     * F_SEAL_SEAL. Only if memfd_create fails with ENOSYS: falls back to a file of mode 0500 in a
+     * private 0700 directory made by Files.createTempDirectory; close() deletes both.
+     */
+    public static ExecutableImage load(String name, byte[] bytes) throws IOException {
+        return load(name, bytes, true);
+    }
+
+    /** {@code useMemfd == false} takes the ENOSYS fallback; for tests. */
+    static ExecutableImage load(String name, byte[] bytes, boolean useMemfd) throws IOException {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('\0') >= 0 || name.indexOf('/') >= 0
+                || name.getBytes(StandardCharsets.UTF_8).length > MAX_MEMFD_NAME) {
+            throw new IllegalArgumentException("bad image name '" + name + "'");
+        }
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("image " + name + " is empty");
+        }
+        int memfd = useMemfd ? memfdCreate(name) : -LibC.ENOSYS;
+        if (memfd == -LibC.ENOSYS) {
+            return loadFile(name, bytes);
+        }
+        try {
+            writeAll(memfd, bytes);
+            if (C.fchmod(memfd, 0500) != 0) {
+                throw Native.error("fchmod", memfd, Native.errno());
+            }
+            Posix.fcntl(memfd, LibC.F_ADD_SEALS, SEALS);
+        } catch (IOException | RuntimeException e) {
+            Posix.close(memfd);
+            throw e;
+        }
+        String fdPath = "/proc/" + Posix.getpid() + "/fd/" + memfd;
+        // The kernel names a process (/proc/PID/comm, what `ps -e` and `top` show) after the last
+        // part of the path it executed; through /proc/PID/fd/N that would be "N". A symlink named
+        // after the plugin, in a private 0700 directory, gives the process its name while what
+        // runs is still the sealed memfd (/proc/PID/exe shows "/memfd:NAME").
+        Path link;
+        try {
+            Path dir = Files.createTempDirectory("outpost-exec-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            link = Files.createSymbolicLink(dir.resolve(name), Path.of(fdPath));
+        } catch (IOException | RuntimeException e) {
+            Posix.close(memfd);
+            throw e;
+        }
+        return new ExecutableImage(name, bytes.length, memfd, link, link.toString());
+    }
+
+    /**
+     * Path for posix_spawn: a symlink named after the image, in a private directory, to
+     * "/proc/&lt;hostpid&gt;/fd/&lt;memfd&gt;" (not /proc/self: the child closes fds &ge; 4 before exec),
+     * or the temporary file's path.
+     *
+     * @throws IllegalStateException once closed
+     */
+    public synchronized String execPath() {
+        if (closed) {
+            throw new IllegalStateException("executable image " + name + " is closed");
+        }
+        return execPath;
+    }
+
+    public boolean inMemory() {
+        return memfd >= 0;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Closes the memfd, or deletes the temporary file and its directory. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        deleteQuietly(file);
+        deleteQuietly(file.getParent());
+        if (memfd >= 0) {
+            Posix.close(memfd);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The memfd, or -1 for a file image. */
+    int memfd() {
+        return memfd;
+    }
+
+    @Override
+    public String toString() {
+        return "ExecutableImage[" + name + ", " + size + " bytes, " + (inMemory() ? "memfd " + memfd : file) + "]";
+    }
+
+    /** The new fd, or -ENOSYS when the kernel has no memfd_create. */
+    private static int memfdCreate(String name) throws IOException {
+        int flags = LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING | LibC.MFD_EXEC;
+        while (true) {
+            int fd = C.memfd_create(name, flags);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = Native.errno();
+            if (errno == LibC.EINVAL && (flags & LibC.MFD_EXEC) != 0) {
+                flags &= ~LibC.MFD_EXEC; // kernels before 6.3 do not know MFD_EXEC
+            } else if (errno == LibC.ENOSYS) {
+                return -LibC.ENOSYS;
+            } else if (errno != LibC.EINTR) {
+                throw new IOException("memfd_create(" + name + "): " + Native.strerror(errno));
+            }
+        }
+    }
+
+    private static void writeAll(int fd, byte[] bytes) throws IOException {
+        Pointer data = Native.allocate(bytes.length);
+        data.put(0, bytes, 0, bytes.length);
+        long written = 0;
+        while (written < bytes.length) {
+            long n = C.write(fd, data.slice(written), bytes.length - written);
+            if (n < 0) {
+                int errno = Native.errno();
+                if (errno != LibC.EINTR) {
+                    throw Native.error("write", fd, errno);
+                }
+            } else {
+                written += n;
+            }
+        }
+    }
+
+    private static ExecutableImage loadFile(String name, byte[] bytes) throws IOException {
+        Path dir = Files.createTempDirectory("outpost-exec-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path file = dir.resolve(name);
+        try {
+            Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r-x------"));
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(file);
+            deleteQuietly(dir);
+            throw e;
+        }
+        return new ExecutableImage(name, bytes.length, -1, file, file.toString());
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // best effort: a leftover in the temp directory is harmless, and close() must not throw
+        }
+    }
+}

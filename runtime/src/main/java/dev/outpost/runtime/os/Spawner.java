@@ -1,0 +1,13 @@
+package dev.outpost.runtime.os;
+
+/**
+ * Starts plugin processes. The only implementation that touches the OS is {@link PosixSpawner};
+ * tests of the layers above may supply their own.
+ *
+ * <p>Ownership: the returned {@link ChildProcess} belongs to the caller, who must kill it if need
+ * be, reap it ({@link ChildProcess#tryReap()} / {@link ChildProcess#awaitExit(long)}) and close it.
+ * The request's fds stay the caller's.
+ */
+public interface Spawner {
+    ChildProcess spawn(SpawnRequest request) throws SpawnException;
+}

@@ -1,0 +1,84 @@
+package dev.outpost.runtime.os;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+
+class ExecutableImageTest {
+    private static final byte[] BYTES = {0x7f, 'E', 'L', 'F', 1, 2, 3, 4, 5};
+
+    @Test
+    void memfdImageIsSealedAgainstEveryChange() throws Exception {
+        try (ExecutableImage image = ExecutableImage.load("sealed", BYTES)) {
+            assertTrue(image.inMemory());
+            int all = LibC.F_SEAL_SEAL | LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE;
+            assertEquals(all, Posix.fcntl(image.memfd(), LibC.F_GET_SEALS, 0));
+            assertThrows(IOException.class, () -> {
+                try (FileChannel ch = FileChannel.open(Path.of(image.execPath()), StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[] {0}));
+                }
+            });
+            assertArrayEquals(BYTES, Files.readAllBytes(Path.of(image.execPath())), "what runs is what was read");
+        }
+    }
+
+    @Test
+    void execPathIsASymlinkNamedAfterTheImageToTheMemfdThroughTheHostPid() throws Exception {
+        try (ExecutableImage image = ExecutableImage.load("path", BYTES)) {
+            Path link = Path.of(image.execPath());
+            assertEquals("path", link.getFileName().toString(), "the process is named after the image");
+            assertEquals("/proc/" + Posix.getpid() + "/fd/" + image.memfd(), Files.readSymbolicLink(link).toString());
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(link.getParent())));
+            assertEquals(BYTES.length, image.size());
+            assertTrue(Procfs.link(Files.readSymbolicLink(link).toString()).startsWith("/memfd:path"));
+            assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(image.execPath()))));
+            assertEquals(1, Posix.fcntl(image.memfd(), LibC.F_GETFD, 0) & 1, "close-on-exec");
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndReleasesTheMemfd() throws Exception {
+        int before = Procfs.openFdCount();
+        ExecutableImage image = ExecutableImage.load("closing", BYTES);
+        assertEquals(before + 1, Procfs.openFdCount());
+        image.close();
+        image.close();
+        assertEquals(before, Procfs.openFdCount());
+        assertThrows(IllegalStateException.class, image::execPath);
+    }
+
+    @Test
+    void fileFallbackUsesAPrivateDirectoryAndCloseDeletesIt() throws Exception {
+        ExecutableImage image = ExecutableImage.load("fallback", BYTES, false);
+        Path file = Path.of(image.execPath());
+        assertFalse(image.inMemory());
+        assertEquals("fallback", file.getFileName().toString());
+        assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertArrayEquals(BYTES, Files.readAllBytes(file));
+        image.close();
+        image.close();
+        assertFalse(Files.exists(file.getParent()));
+    }
+
+    @Test
+    void refusesEmptyImagesAndBadNames() {
+        assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("empty", new byte[0]));
+        assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("a/b", BYTES));
+        assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("..", BYTES));
+        assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("", BYTES));
+        assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("x".repeat(250), BYTES));
+    }
+}
