@@ -73,6 +73,20 @@ final class PluginBundle {
         }
     }
 
+    /** Stops the current process (reaped before this returns) and starts a new one. */
+    synchronized void restart() {
+        PluginProcess old = process;
+        if (old == null) {
+            start();
+            return;
+        }
+        old.stop();
+        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), old.spec(), image,
+                new ServiceRegistrar(bundle.getBundleContext()));
+        process = p;
+        p.start();
+    }
+
     Optional<PluginProcess> process() {
         return Optional.ofNullable(process);
     }
@@ -80,9 +94,9 @@ final class PluginBundle {
     PluginInfo info() {
         PluginProcess p = process;
         if (p != null) {
-            return p.info();
+            return p.info(0, 0, 0);
         }
-        return new PluginInfo(name, bundle.getBundleId(), failure == null ? PluginState.NEW : PluginState.FAILED, 0,
-                Optional.empty(), Optional.ofNullable(failure), List.of());
+        return new PluginInfo(name, "", bundle.getBundleId(), failure == null ? PluginState.NEW : PluginState.FAILED, 0,
+                Optional.empty(), 0, 0, 0, Optional.empty(), Optional.ofNullable(failure), List.of());
     }
 }

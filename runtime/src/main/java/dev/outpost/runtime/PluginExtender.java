@@ -79,6 +79,15 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
         return Optional.ofNullable(plugins.get(bundleId)).map(PluginBundle::info);
     }
 
+    @Override
+    public void restart(long bundleId) {
+        PluginBundle p = plugins.get(bundleId);
+        if (p == null) {
+            throw new IllegalArgumentException("bundle " + bundleId + " carries no plugin");
+        }
+        p.restart();
+    }
+
     /** The running process of a bundle, for tests and shell commands. */
     Optional<PluginProcess> process(long bundleId) {
         return Optional.ofNullable(plugins.get(bundleId)).flatMap(PluginBundle::process);

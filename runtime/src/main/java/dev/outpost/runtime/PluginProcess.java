@@ -70,6 +70,7 @@ final class PluginProcess {
     private volatile String failure;
     private volatile ExitStatus exit;
     private volatile long spawnedNanos;
+    private volatile long spawnedWallMillis;
     private volatile long servingNanos;
 
     PluginProcess(PluginHost host, long bundleId, PluginSpec spec, ExecutableImage image, ServicePublisher publisher) {
@@ -83,6 +84,10 @@ final class PluginProcess {
 
     String name() {
         return spec.name();
+    }
+
+    PluginSpec spec() {
+        return spec;
     }
 
     long bundleId() {
@@ -126,9 +131,13 @@ final class PluginProcess {
         return servingNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(servingNanos - spawnedNanos));
     }
 
-    PluginInfo info() {
-        return new PluginInfo(name(), bundleId, state(), pid(), exitStatus().map(ExitStatus::describe),
-                failure(), stderrTail());
+    /** A snapshot, with the counters and restart count kept by the owner across processes. */
+    PluginInfo info(int restarts, long calls, long errors) {
+        Hello h = hello;
+        long began = spawnedWallMillis;
+        return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state(), pid(),
+                began == 0 ? Optional.empty() : Optional.of(java.time.Instant.ofEpochMilli(began)),
+                restarts, calls, errors, exitStatus().map(ExitStatus::describe), failure(), stderrTail());
     }
 
     /**
@@ -150,6 +159,7 @@ final class PluginProcess {
             argv.add(spec.name());
             argv.addAll(spec.arguments());
             spawnedNanos = System.nanoTime();
+            spawnedWallMillis = System.currentTimeMillis();
             child = host.spawner.spawn(new SpawnRequest(image, argv, environment(), socket[1], out[1], err[1]));
         } catch (IOException e) {
             closeAll(socket, out, err);
