@@ -167,6 +167,44 @@ static int m_generate(void *user, const outpost_request *req, outpost_response *
     return 0;
 }
 
+/* flood: payload N; sends N Log frames and writes N lines to stdout and to stderr, answers "done" */
+static int m_flood(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    long n = number(req);
+    for (long i = 0; i < n; i++) {
+        outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "flood log %ld", i);
+        printf("flood out %ld\n", i);
+        fprintf(stderr, "flood err %ld\n", i);
+    }
+    fflush(stdout);
+    return outpost_response_set_payload(resp, "done", 4);
+}
+
+/* pids of the children forked at start (mode fork-children), space-separated */
+static char children[64];
+
+/* Two children in the plugin's process group that ignore SIGTERM and sleep: they must die
+ * with the plugin, on stop and on crash. */
+static int fork_children(void)
+{
+    size_t n = 0;
+    for (int i = 0; i < 2; i++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return -1;
+        if (pid == 0) {
+            signal(SIGTERM, SIG_IGN);
+            close(3);
+            alarm(SAFETY_ALARM_S);
+            for (;;)
+                pause();
+        }
+        n += (size_t)snprintf(children + n, sizeof children - n, "%s%d", n ? " " : "", (int)pid);
+    }
+    return 0;
+}
+
 static void take_snapshots(int argc, char **argv)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -204,6 +242,7 @@ static int serve_ok(void)
         {"config", m_config, NULL},     {"env", m_env, NULL},
         {"args", m_snapshot, start_args}, {"fds", m_snapshot, start_fds},
         {"sigmask", m_snapshot, start_sigmask}, {"generate", m_generate, NULL},
+        {"flood", m_flood, NULL},       {"children", m_snapshot, children},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.0.0");
     if (p == NULL)
@@ -232,6 +271,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "error line 1\nerror line 2\n");
         return serve_ok();
     }
+    if (strcmp(mode, "fork-children") == 0)
+        return fork_children() == 0 ? serve_ok() : 1;
     if (strcmp(mode, "exit-early") == 0)
         return 3;
     if (strcmp(mode, "crash-on-start") == 0)
@@ -249,6 +290,10 @@ int main(int argc, char **argv)
         return raw_oversize();
     if (strcmp(mode, "ignore-term") == 0)
         return raw_ignore_term();
+    if (strcmp(mode, "partial-frame") == 0)
+        return raw_partial_frame();
+    if (strcmp(mode, "close-socket") == 0)
+        return raw_close_socket();
     fprintf(stderr, "fixture: unknown mode \"%s\"\n", mode);
     usage();
     return 64;

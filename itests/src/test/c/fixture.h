@@ -8,6 +8,8 @@ int raw_bad_version(void);
 int raw_garbage(void);
 int raw_oversize(void);
 int raw_wrong_ids(void);
+int raw_partial_frame(void);
+int raw_close_socket(void);
 
 /* Sleeps until a signal ends the process (the modes that the host must kill). */
 void sleep_forever(void) __attribute__((noreturn));

@@ -230,3 +230,28 @@ int raw_wrong_ids(void)
     }
     return done(0);
 }
+
+/* After the handshake: the first bytes of a frame (a length of 100, then 2 of the 100 bytes),
+ * then silence; reads and drops whatever comes, answers no ping. */
+int raw_partial_frame(void)
+{
+    if (handshake() != 0)
+        return done(1);
+    static const uint8_t part[] = {100, 0x0a, 0x00};
+    write_all(part, sizeof part);
+    Outpost__V1__Frame *f;
+    while ((f = recv_frame()) != NULL)
+        free_frame(f);
+    done(0);
+    sleep_forever();
+}
+
+/* After the handshake: closes its socket and stays alive. */
+int raw_close_socket(void)
+{
+    if (handshake() != 0)
+        return done(1);
+    close(FD);
+    done(0);
+    sleep_forever();
+}

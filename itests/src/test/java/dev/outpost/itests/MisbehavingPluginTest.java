@@ -36,6 +36,7 @@ class MisbehavingPluginTest {
     @BeforeEach
     void start() throws Exception {
         runtime = TestRuntime.start(dir, Map.of(
+                "outpost.restart.policy", "never",
                 "outpost.handshake.timeout.ms", "500",
                 "outpost.stop.grace.ms", "300",
                 "outpost.stop.term.timeout.ms", "300"));
@@ -77,8 +78,8 @@ class MisbehavingPluginTest {
     @Test
     void pluginThatNeverSaysHelloFailsAfterTheHandshakeTimeout() throws Exception {
         PluginInfo info = failed(fixture("no-hello"));
-        assertEquals("fx-no-hello did not complete its handshake within 500 ms (killed by signal 9 (SIGKILL))",
-                info.failure().orElseThrow());
+        assertTrue(info.failure().orElseThrow().startsWith(
+                "fx-no-hello did not complete its handshake within 500 ms (killed by signal 9 (SIGKILL))"), info.toString());
     }
 
     @Test
@@ -164,8 +165,7 @@ class MisbehavingPluginTest {
     void bundleWhoseExecutableIsNotAProgramFailsWithTheSpawnError() throws Exception {
         Bundle bundle = runtime.installAndStart(TestBundles.bundle(dir, "not-elf",
                 Map.of("Outpost-Executable", "bin/x"), Map.of("bin/x", "not a program".getBytes(StandardCharsets.UTF_8))));
-        PluginInfo info = runtime.info(bundle);
-        assertEquals(PluginState.FAILED, info.state());
+        PluginInfo info = failed(bundle);
         assertTrue(info.failure().orElseThrow().contains("Exec format error"), info.toString());
     }
 

@@ -30,7 +30,12 @@ final class TestBundles {
 
     /** A bundle running the fixture plugin in {@code mode}, named {@code name}. */
     static Path fixture(Path dir, String name, String mode) throws IOException {
-        Map<String, String> headers = new LinkedHashMap<>();
+        return fixture(dir, name, mode, Map.of());
+    }
+
+    /** The same with more headers, for example {@code Outpost-Restart}. */
+    static Path fixture(Path dir, String name, String mode, Map<String, String> more) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>(more);
         headers.put("Outpost-Executable", FIXTURE_ENTRY + "; osname=Linux; processor=x86-64");
         headers.put("Outpost-Name", name);
         headers.put("Outpost-Arguments", mode);

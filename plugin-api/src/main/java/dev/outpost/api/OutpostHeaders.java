@@ -19,6 +19,16 @@ public final class OutpostHeaders {
     public static final String ARGUMENTS = "Outpost-Arguments";
     /** Configuration sent to the plugin in the handshake: comma-separated {@code key=value} pairs. */
     public static final String CONFIG = "Outpost-Config";
+    /**
+     * What happens when the plugin's process dies: {@code never}, {@code on-failure} (restart after
+     * an exponential backoff with jitter) or {@code on-demand} (restart at the next call), with
+     * optional attributes {@code initial-delay} and {@code max-delay} (milliseconds), and
+     * {@code intensity} and {@code period}: at most {@code intensity} restarts within
+     * {@code period} milliseconds, else the plugin fails for good. Example:
+     * {@code on-failure; initial-delay=100; max-delay=30000; intensity=5; period=60000}.
+     * Host configuration ({@code outpost.restart.*}) overrides it.
+     */
+    public static final String RESTART = "Outpost-Restart";
 
     private OutpostHeaders() {
     }

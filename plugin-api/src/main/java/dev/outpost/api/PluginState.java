@@ -1,28 +1,32 @@
 package dev.outpost.api;
 
 /**
- * The life of one plugin process, as the runtime sees it.
+ * The life of a plugin, as the runtime sees it.
  *
  * <pre>
  * NEW ──► STARTING ──► RUNNING ──► STOPPING ──► STOPPED
- *            │            │
- *            └────────────┴──────► FAILED
+ *            │  ▲          │
+ *            │  └─ RESTARTING ◄┤   (a restart policy brings the plugin back)
+ *            └─────────────┴──────► FAILED
  * </pre>
  *
- * STOPPED and FAILED are terminal: a restart is a new process with a new life.
+ * STOPPED and FAILED are terminal. Each process goes NEW, STARTING, RUNNING and ends STOPPED or
+ * FAILED; the plugin as a whole passes through RESTARTING between one process and the next.
  */
 public enum PluginState {
     /** Created, nothing spawned yet. */
     NEW,
-    /** The process is spawned and the handshake is under way. */
+    /** A process is spawned and its handshake is under way. */
     STARTING,
     /** Handshake done, services registered, calls served. */
     RUNNING,
-    /** Asked to leave: services unregistered, the process is being stopped and reaped. */
+    /** The process died or was restarted; a new one starts after a backoff, or at the next call. */
+    RESTARTING,
+    /** Asked to leave: services withdrawn, the process is being stopped and reaped. */
     STOPPING,
-    /** The process was stopped on request and reaped. */
+    /** Stopped on request; the process has been reaped. */
     STOPPED,
-    /** The start failed or the process died on its own; it has been reaped. */
+    /** The start failed, or the process died and no restart is allowed; it has been reaped. */
     FAILED;
 
     /** Whether the state is final. */

@@ -17,13 +17,15 @@ public final class OutpostActivator implements BundleActivator {
 
     private PluginHost host;
     private PluginExtender extender;
+    private PluginEvents events;
     private ServiceRegistration<Plugins> registration;
 
     @Override
     public void start(BundleContext context) throws Exception {
         RuntimeConfig config = RuntimeConfig.from(context::getProperty);
-        host = new PluginHost(config);
-        extender = new PluginExtender(context, host);
+        host = new PluginHost(config, context::getProperty);
+        events = new PluginEvents(context);
+        extender = new PluginExtender(context, host, events);
         registration = context.registerService(Plugins.class, extender, null);
         extender.open();
         LOG.log(Level.DEBUG, "Outpost runtime started");
@@ -40,6 +42,9 @@ public final class OutpostActivator implements BundleActivator {
         }
         if (extender != null) {
             extender.close();
+        }
+        if (events != null) {
+            events.close();
         }
         if (host != null) {
             host.close();

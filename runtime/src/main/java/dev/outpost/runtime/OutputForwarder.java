@@ -30,8 +30,10 @@ final class OutputForwarder implements AutoCloseable {
     private long key;
     private boolean closed;
     private long lines;
+    private final LogLimiter limiter;
 
-    OutputForwarder(int fd, String stream, String pluginName, int pid, Level level) {
+    OutputForwarder(int fd, String stream, String pluginName, int pid, Level level, LogLimiter limiter) {
+        this.limiter = limiter;
         this.fd = fd;
         this.stream = stream;
         this.log = System.getLogger("outpost.plugin." + pluginName);
@@ -88,7 +90,9 @@ final class OutputForwarder implements AutoCloseable {
         if (tail.size() > TAIL_LINES) {
             tail.removeFirst();
         }
-        log.log(level, tag + line);
+        if (limiter.admit(n -> log.log(Level.WARNING, tag + n + " lines not logged: the plugin writes too fast"))) {
+            log.log(level, tag + line);
+        }
     }
 
     private void detach() {

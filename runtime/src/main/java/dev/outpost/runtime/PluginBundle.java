@@ -1,54 +1,89 @@
 package dev.outpost.runtime;
 
+import dev.outpost.api.ErrorCode;
+import dev.outpost.api.PluginEvent;
+import dev.outpost.api.PluginException;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginState;
+import dev.outpost.protocol.v1.Hello;
 import dev.outpost.runtime.os.ExecutableImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.URL;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
 
 /**
- * A bundle that carries a plugin, while it is active: its checked headers, the executable image
- * read out of it, and the process running that image. Owns the image and the process.
+ * A bundle that carries a plugin, while the bundle is active, and the supervisor of its processes:
+ * it reads the executable out of the bundle once, runs one process at a time from it, publishes
+ * the plugin's services, and when a process dies applies the bundle's {@link RestartPolicy}.
+ *
+ * <p>Owns the executable image, the current process and the service registrations. Its own
+ * lifecycle is the plugin's as the outside sees it ({@link PluginInfo#state()}, {@link PluginEvent}s).
  */
 final class PluginBundle {
     private static final System.Logger LOG = System.getLogger(PluginBundle.class.getName());
 
     private final Bundle bundle;
     private final PluginHost host;
-    private volatile PluginProcess process;
-    private volatile ExecutableImage image;
-    private volatile String failure;
-    private volatile String name;
+    private final Consumer<PluginEvent> events;
+    private final PluginLifecycle lifecycle = new PluginLifecycle();
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private ServiceRegistrar registrar;
+    private PluginSpec spec;
+    private RestartPolicy policy;
+    private RestartBudget budget;
+    private ExecutableImage image;
+    private String name;
+    // guarded by this
+    private PluginProcess process;
+    private CompletableFuture<PluginProcess> ready = new CompletableFuture<>();
+    private ServiceRegistrar.Published published;
+    private ScheduledFuture<?> pendingRestart;
+    private boolean stopping;
+    private boolean userRestart;
+    private int restarts;
+    private String failure;
+    private volatile long lastPid;
 
-    PluginBundle(Bundle bundle, PluginHost host) {
+    PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events) {
         this.bundle = bundle;
         this.host = host;
+        this.events = events;
         this.name = bundle.getSymbolicName();
+        lifecycle.addListener((from, to) -> events.accept(new PluginEvent(name, bundle.getBundleId(), lastPid, from, to,
+                to == PluginState.FAILED || to == PluginState.RESTARTING ? Optional.ofNullable(failure) : Optional.empty())));
     }
 
-    /** Checks the headers, loads the executable and starts its process; never throws. */
-    void start() {
-        PluginSpec spec;
+    /** Checks the headers, loads the executable and starts the first process; never throws. */
+    synchronized void start() {
         try {
             spec = PluginSpec.parse(key -> bundle.getHeaders().get(key), Platform.current(),
                     path -> bundle.getEntry(path) != null);
             name = spec.name();
+            policy = spec.restart().overriddenBy(host.properties);
             image = ExecutableImage.load(spec.name(), read(spec.executablePath()));
-        } catch (PluginSpec.InvalidPluginException | IOException e) {
+        } catch (PluginSpec.InvalidPluginException | IOException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
             LOG.log(Level.ERROR, failure);
+            lifecycle.move(PluginState.FAILED);
             return;
         }
-        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image,
-                new ServiceRegistrar(bundle.getBundleContext()));
-        process = p;
-        p.start();
+        budget = new RestartBudget(policy.intensity(), policy.period().toMillis());
+        registrar = new ServiceRegistrar(bundle.getBundleContext());
+        lifecycle.move(PluginState.STARTING);
+        spawn();
     }
 
     private byte[] read(String path) throws IOException {
@@ -61,42 +96,246 @@ final class PluginBundle {
         }
     }
 
-    /** Stops the process (returns when it is reaped) and releases the image. Idempotent. */
+    /** Starts a new process; the plugin is STARTING. Caller holds the lock. */
+    private void spawn() {
+        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image, this::publish);
+        process = p;
+        if (ready.isDone()) {
+            ready = new CompletableFuture<>();
+        }
+        p.lifecycle().addListener((from, to) -> processMoved(p, to));
+        p.start();
+        lastPid = p.pid();
+    }
+
+    /** Called by a process once its handshake is accepted. */
+    private Runnable publish(PluginProcess p, Hello hello) {
+        synchronized (this) {
+            if (p != process || stopping) {
+                return () -> { };
+            }
+            if (published != null && published.sameServicesAs(hello)) {
+                published.updatePid(p.pid());
+            } else {
+                withdraw();
+                published = registrar.publish(hello, bundle.getBundleId(), p.pid(), this::call);
+            }
+        }
+        return () -> processWithdrew(p);
+    }
+
+    /** A process ends: keep the services if a restart is coming that callers may wait for. */
+    private synchronized void processWithdrew(PluginProcess p) {
+        boolean keep = !stopping && p == process && (userRestart || policy.kind() == RestartPolicy.Kind.ON_DEMAND);
+        if (!keep) {
+            withdraw();
+        }
+    }
+
+    private synchronized void withdraw() {
+        if (published != null) {
+            published.withdraw();
+            published = null;
+        }
+    }
+
+    private void processMoved(PluginProcess p, PluginState to) {
+        if (to == PluginState.RUNNING) {
+            synchronized (this) {
+                if (p != process) {
+                    return;
+                }
+                lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING);
+                ready.complete(p);
+            }
+        } else if (to == PluginState.FAILED) {
+            processFailed(p);
+        }
+    }
+
+    private synchronized void processFailed(PluginProcess p) {
+        if (p != process || stopping) {
+            return;
+        }
+        String reason = p.failure().orElse("failed");
+        failure = reason;
+        ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, reason));
+        long now = System.currentTimeMillis();
+        if (policy.kind() == RestartPolicy.Kind.NEVER) {
+            giveUp(reason);
+        } else if (!budget.take(now)) {
+            giveUp("restarted " + policy.intensity() + " times within " + policy.period().toMillis()
+                    + " ms, giving up; last failure: " + reason);
+        } else {
+            lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+            if (policy.kind() == RestartPolicy.Kind.ON_FAILURE) {
+                Duration delay = policy.backoff(budget.recent(now));
+                LOG.log(Level.INFO, () -> name + " restarts in " + delay.toMillis() + " ms (" + policy + ")");
+                pendingRestart = host.timer.schedule(() -> host.lifecycle.execute(this::restartAfterBackoff),
+                        delay.toMillis(), TimeUnit.MILLISECONDS);
+            } else {
+                LOG.log(Level.INFO, () -> name + " restarts at the next call (" + policy + ")");
+            }
+        }
+    }
+
+    private void giveUp(String reason) {
+        failure = reason;
+        withdraw();
+        lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING, PluginState.RESTARTING),
+                PluginState.FAILED);
+        LOG.log(Level.ERROR, name + " failed for good: " + reason);
+    }
+
+    private synchronized void restartAfterBackoff() {
+        pendingRestart = null;
+        if (!stopping && lifecycle.state() == PluginState.RESTARTING) {
+            respawn();
+        }
+    }
+
+    /** RESTARTING to STARTING with a new process. Caller holds the lock. */
+    private void respawn() {
+        restarts++;
+        lifecycle.move(PluginState.STARTING);
+        spawn();
+    }
+
+    /** Routes a call to the serving process, or waits for the one that is starting. */
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+        calls.increment();
+        CompletableFuture<byte[]> result;
+        PluginProcess p;
+        CompletableFuture<PluginProcess> waitFor = null;
+        synchronized (this) {
+            p = process;
+            PluginState state = lifecycle.state();
+            if (state == PluginState.RUNNING && p != null) {
+                waitFor = null;
+            } else if (!stopping && state == PluginState.RESTARTING && policy.kind() == RestartPolicy.Kind.ON_DEMAND) {
+                respawn(); // the restart was counted against the budget when the process died
+                waitFor = ready;
+            } else if (!stopping && (state == PluginState.STARTING || state == PluginState.RESTARTING) && !ready.isDone()) {
+                waitFor = ready;
+            } else {
+                p = null;
+            }
+        }
+        if (waitFor != null) {
+            byte[] copy = payload.clone(); // the caller may reuse its array once this returns
+            result = waitFor.thenCompose(serving -> serving.call(service, method, copy, timeout));
+        } else if (p != null) {
+            result = p.call(service, method, payload, timeout);
+            if (result.isCompletedExceptionally() && policy.kind() == RestartPolicy.Kind.ON_DEMAND && notSent(result)) {
+                // the process died before the supervisor heard of it; nothing reached it, so the call
+                // goes to the process that the next call starts, once this one is accounted for
+                byte[] copy = payload.clone();
+                result = p.terminated().thenCompose(x -> call(service, method, copy, timeout));
+                calls.decrement();
+            }
+        } else {
+            result = CompletableFuture.failedFuture(new PluginException(ErrorCode.UNAVAILABLE,
+                    name + " is " + lifecycle.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (failure == null ? "" : ": " + failure)));
+        }
+        result.whenComplete((v, e) -> {
+            if (e != null) {
+                errors.increment();
+            }
+        });
+        return result;
+    }
+
+    private static boolean notSent(CompletableFuture<byte[]> failed) {
+        try {
+            failed.getNow(null);
+            return false;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() instanceof CallNotSentException;
+        }
+    }
+
+    /**
+     * Stops the process (returns when it has been reaped), withdraws the services and releases the
+     * image. Idempotent.
+     */
     void stop() {
-        PluginProcess p = process;
+        PluginProcess p;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+            }
+            p = process;
+            ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, name + " is stopping"));
+        }
+        boolean wasLive = lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING,
+                PluginState.RESTARTING), PluginState.STOPPING) != null;
+        withdraw();
         if (p != null) {
             p.stop();
         }
-        ExecutableImage i = image;
-        if (i != null) {
-            i.close();
+        if (wasLive) {
+            lifecycle.move(PluginState.STOPPED);
+        }
+        if (image != null) {
+            image.close();
         }
     }
 
     /** Stops the current process (reaped before this returns) and starts a new one. */
-    synchronized void restart() {
-        PluginProcess old = process;
-        if (old == null) {
-            start();
-            return;
+    void restart() {
+        PluginProcess old;
+        synchronized (this) {
+            if (stopping || lifecycle.state() == PluginState.FAILED || lifecycle.state() == PluginState.NEW) {
+                throw new IllegalStateException(name + " cannot be restarted while " + lifecycle.state());
+            }
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+            }
+            userRestart = true;
+            failure = null;
+            old = process;
+            lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+            ready = new CompletableFuture<>();
         }
         old.stop();
-        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), old.spec(), image,
-                new ServiceRegistrar(bundle.getBundleContext()));
-        process = p;
-        p.start();
+        synchronized (this) {
+            userRestart = false;
+            if (!stopping && lifecycle.state() == PluginState.RESTARTING) {
+                respawn();
+            }
+        }
     }
 
-    Optional<PluginProcess> process() {
+    Bundle bundle() {
+        return bundle;
+    }
+
+    /** The plugin's state as the outside sees it. */
+    PluginState state() {
+        return lifecycle.state();
+    }
+
+    List<PluginState> history() {
+        return lifecycle.history();
+    }
+
+    synchronized Optional<PluginProcess> process() {
         return Optional.ofNullable(process);
     }
 
-    PluginInfo info() {
+    synchronized PluginInfo info() {
         PluginProcess p = process;
-        if (p != null) {
-            return p.info(0, 0, 0);
+        if (p == null) {
+            return new PluginInfo(name, "", bundle.getBundleId(), lifecycle.state(), 0, Optional.empty(), restarts,
+                    calls.sum(), errors.sum(), Optional.empty(), Optional.ofNullable(failure), List.of());
         }
-        return new PluginInfo(name, "", bundle.getBundleId(), failure == null ? PluginState.NEW : PluginState.FAILED, 0,
-                Optional.empty(), 0, 0, 0, Optional.empty(), Optional.ofNullable(failure), List.of());
+        PluginInfo i = p.info(restarts, calls.sum(), errors.sum());
+        return new PluginInfo(i.name(), i.version(), i.bundleId(), lifecycle.state(), i.pid(), i.startedAt(),
+                i.restarts(), i.calls(), i.errors(), i.exitDescription(), Optional.ofNullable(failure), i.recentStderr());
     }
 }

@@ -100,6 +100,8 @@ final class PluginChannel implements AutoCloseable {
             call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description + ": " + e.getMessage());
         } catch (WriteStalledException e) {
             call.fail(ErrorCode.UNAVAILABLE, call.description + ": " + e.getMessage());
+        } catch (NotSentException e) {
+            call.completeExceptionally(new CallNotSentException("cannot send to " + name + ": " + e.getMessage()));
         } catch (IOException e) {
             call.fail(ErrorCode.UNAVAILABLE, "cannot send to " + name + ": " + e.getMessage());
         }
@@ -140,12 +142,22 @@ final class PluginChannel implements AutoCloseable {
         }
         try {
             if (broken) {
-                throw new IOException("the connection to " + name + " is broken");
+                throw new NotSentException("the connection to " + name + " is broken");
             }
             ByteBuffer buffer = writer.encode(frame);
             int total = buffer.remaining();
             while (buffer.hasRemaining()) {
-                if (Posix.send(fd, buffer) >= 0) {
+                int sent;
+                try {
+                    sent = Posix.send(fd, buffer);
+                } catch (IOException e) {
+                    if (buffer.remaining() == total) {
+                        breakChannel(e.getMessage(), false);
+                        throw new NotSentException(e.getMessage());
+                    }
+                    throw e;
+                }
+                if (sent >= 0) {
                     continue;
                 }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -158,7 +170,7 @@ final class PluginChannel implements AutoCloseable {
                     throw new IOException(reason);
                 }
             }
-        } catch (FrameWriter.FrameTooLargeException | WriteStalledException e) {
+        } catch (FrameWriter.FrameTooLargeException | WriteStalledException | NotSentException e) {
             throw e;
         } catch (IOException e) {
             breakChannel(e.getMessage(), false);
@@ -266,7 +278,10 @@ final class PluginChannel implements AutoCloseable {
             }
             broken = true;
         }
-        calls.close(ErrorCode.UNAVAILABLE, reason);
+        if (!endOfFile) {
+            calls.close(ErrorCode.UNAVAILABLE, reason);
+        }
+        // at the end of file the process is dying or dead: the listener fails the calls with how it ended
         listener.broken(reason, endOfFile);
     }
 
@@ -295,6 +310,15 @@ final class PluginChannel implements AutoCloseable {
             } finally {
                 writeLock.unlock();
             }
+        }
+    }
+
+    /** Nothing of the frame was written: the connection was already broken. */
+    static final class NotSentException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotSentException(String message) {
+            super(message);
         }
     }
 

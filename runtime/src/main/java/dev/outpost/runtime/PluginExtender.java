@@ -1,13 +1,17 @@
 package dev.outpost.runtime;
 
 import dev.outpost.api.OutpostHeaders;
+import dev.outpost.api.PluginEvent;
 import dev.outpost.api.PluginInfo;
+import dev.outpost.api.PluginState;
 import dev.outpost.api.Plugins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -25,8 +29,11 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
     private final BundleTracker<PluginBundle> tracker;
     private final Map<Long, PluginBundle> plugins = new ConcurrentHashMap<>();
 
-    PluginExtender(BundleContext context, PluginHost host) {
+    private final Consumer<PluginEvent> events;
+
+    PluginExtender(BundleContext context, PluginHost host, Consumer<PluginEvent> events) {
         this.host = host;
+        this.events = events;
         this.tracker = new BundleTracker<>(context, Bundle.ACTIVE, this);
     }
 
@@ -44,7 +51,7 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
         if (bundle.getHeaders().get(OutpostHeaders.EXECUTABLE) == null) {
             return null;
         }
-        PluginBundle plugin = new PluginBundle(bundle, host);
+        PluginBundle plugin = new PluginBundle(bundle, host, events);
         plugins.put(bundle.getBundleId(), plugin);
         plugin.start();
         return plugin;
@@ -84,6 +91,17 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
         PluginBundle p = plugins.get(bundleId);
         if (p == null) {
             throw new IllegalArgumentException("bundle " + bundleId + " carries no plugin");
+        }
+        if (p.state() == PluginState.FAILED) {
+            // a plugin that failed for good starts afresh with its bundle
+            Bundle bundle = p.bundle();
+            try {
+                bundle.stop(Bundle.STOP_TRANSIENT);
+                bundle.start(Bundle.START_TRANSIENT);
+            } catch (BundleException e) {
+                throw new IllegalStateException("cannot restart bundle " + bundleId + ": " + e.getMessage(), e);
+            }
+            return;
         }
         p.restart();
     }

@@ -1,8 +1,13 @@
 package dev.outpost.runtime;
 
+import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.PosixSpawner;
+import dev.outpost.runtime.os.SpawnException;
+import dev.outpost.runtime.os.SpawnRequest;
 import dev.outpost.runtime.os.Spawner;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -11,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The machinery every plugin process of one runtime shares, so that host threads do not grow
- * with the number of plugins: exactly three threads, whatever the number of plugins.
+ * with the number of plugins: exactly four threads, whatever the number of plugins.
  * <ul>
  *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
  *   <li>{@code outpost-timer}: handshake timeouts and call deadlines;
+ *   <li>{@code outpost-spawn}: every spawn, so that the children's parent-death signal (which
+ *       follows the spawning thread) fires only when the runtime goes away;
  *   <li>{@code outpost-lifecycle}: handshakes, service registration, failure handling and writes
  *       the reactor must not wait for.
  * </ul>
@@ -22,23 +29,57 @@ import java.util.concurrent.TimeUnit;
  */
 final class PluginHost implements AutoCloseable {
     final RuntimeConfig config;
+    /** The framework's properties, for settings read per plugin (restart policy overrides). */
+    final java.util.function.Function<String, String> properties;
     final Spawner spawner;
     final Reactor reactor;
     final ScheduledThreadPoolExecutor timer;
     final ExecutorService lifecycle;
 
-    PluginHost(RuntimeConfig config) throws IOException {
-        this(config, new PosixSpawner());
+    private static final System.Logger LOG = System.getLogger(PluginHost.class.getName());
+
+    private final ExecutorService spawnThread;
+
+    PluginHost(RuntimeConfig config, java.util.function.Function<String, String> properties) throws IOException {
+        this(config, properties, spawner());
     }
 
-    PluginHost(RuntimeConfig config, Spawner spawner) throws IOException {
+    PluginHost(RuntimeConfig config, java.util.function.Function<String, String> properties, Spawner spawner)
+            throws IOException {
         this.config = config;
+        this.properties = properties;
         this.spawner = spawner;
+        this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemon("outpost-spawn"));
         this.reactor = new Reactor("outpost-io");
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("outpost-timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.lifecycle = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 daemon("outpost-lifecycle"));
+    }
+
+    private static Spawner spawner() {
+        try {
+            return PosixSpawner.withParentDeathSignal();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "plugins will not die with the host: " + e.getMessage());
+            return new PosixSpawner();
+        }
+    }
+
+    /** Spawns on the spawn thread and waits for it (a spawn takes well under a millisecond). */
+    ChildProcess spawn(SpawnRequest request) throws SpawnException {
+        try {
+            return spawnThread.submit(() -> spawner.spawn(request)).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SpawnException s) {
+                throw s;
+            }
+            throw new SpawnException("spawn of " + request.argv().get(0) + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpawnException("interrupted while spawning " + request.argv().get(0), e);
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -52,6 +93,7 @@ final class PluginHost implements AutoCloseable {
     /** Stops the threads. Plugins must have been stopped first. */
     @Override
     public void close() {
+        spawnThread.shutdown();
         lifecycle.shutdown();
         timer.shutdownNow();
         try {
@@ -61,5 +103,8 @@ final class PluginHost implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reactor.close();
+        if (spawner instanceof PosixSpawner p) {
+            p.close();
+        }
     }
 }

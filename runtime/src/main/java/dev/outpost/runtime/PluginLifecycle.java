@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The explicit state graph of one plugin process (see {@link PluginState}), its history, and the
+ * The explicit state graph of a plugin or of one of its processes (see {@link PluginState}; a
+ * process never passes through RESTARTING), its history, and the
  * listeners told of every transition with the state it came from. Terminal states are terminal.
  * Thread-safe; listeners run on the thread that made the transition, outside the lock.
  */
@@ -26,8 +27,10 @@ final class PluginLifecycle {
 
     static {
         ALLOWED.put(PluginState.NEW, EnumSet.of(PluginState.STARTING, PluginState.FAILED, PluginState.STOPPED));
-        ALLOWED.put(PluginState.STARTING, EnumSet.of(PluginState.RUNNING, PluginState.STOPPING, PluginState.FAILED));
-        ALLOWED.put(PluginState.RUNNING, EnumSet.of(PluginState.STOPPING, PluginState.FAILED));
+        ALLOWED.put(PluginState.STARTING, EnumSet.of(PluginState.RUNNING, PluginState.STOPPING, PluginState.FAILED,
+                PluginState.RESTARTING));
+        ALLOWED.put(PluginState.RUNNING, EnumSet.of(PluginState.STOPPING, PluginState.FAILED, PluginState.RESTARTING));
+        ALLOWED.put(PluginState.RESTARTING, EnumSet.of(PluginState.STARTING, PluginState.STOPPING, PluginState.FAILED));
         ALLOWED.put(PluginState.STOPPING, EnumSet.of(PluginState.STOPPED));
         ALLOWED.put(PluginState.STOPPED, EnumSet.noneOf(PluginState.class));
         ALLOWED.put(PluginState.FAILED, EnumSet.noneOf(PluginState.class));

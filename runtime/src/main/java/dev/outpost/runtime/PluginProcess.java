@@ -7,6 +7,7 @@ import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Frame;
 import dev.outpost.protocol.v1.Goodbye;
 import dev.outpost.protocol.v1.Hello;
+import dev.outpost.protocol.v1.Ping;
 import dev.outpost.protocol.v1.Refusal;
 import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.ExecutableImage;
@@ -40,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 final class PluginProcess {
     private static final long KILL_WAIT_MILLIS = 10_000;
     private static final long EOF_EXIT_WAIT_MILLIS = 200;
+    private static final int STDERR_LINES_IN_ERRORS = 5;
 
     /** Puts the services of a plugin that finished its handshake into a registry. */
     interface ServicePublisher {
@@ -53,8 +55,12 @@ final class PluginProcess {
     private final ExecutableImage image;
     private final ServicePublisher publisher;
     private final PluginLifecycle lifecycle = new PluginLifecycle();
+    /** Completes when the process has been reaped and released. */
+    private final CompletableFuture<PluginState> terminated = new CompletableFuture<>();
     private final System.Logger log;
     private final Object termination = new Object();
+    /** One budget for everything the plugin logs: stdout, stderr and Log frames. */
+    private final LogLimiter logLimiter = new LogLimiter();
     private final Object services = new Object();
     private boolean terminating;
     private boolean servicesClosed;
@@ -66,6 +72,8 @@ final class PluginProcess {
     private volatile OutputForwarder stderr;
     private volatile long pidfdKey;
     private volatile ScheduledFuture<?> handshakeTimer;
+    private volatile ScheduledFuture<?> pinger;
+    private final java.util.concurrent.atomic.AtomicInteger unansweredPings = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Hello hello;
     private volatile String failure;
     private volatile ExitStatus exit;
@@ -80,6 +88,16 @@ final class PluginProcess {
         this.image = image;
         this.publisher = publisher;
         this.log = System.getLogger("outpost.plugin." + spec.name());
+        lifecycle.addListener((from, to) -> {
+            if (to.isTerminal()) {
+                terminated.complete(to);
+            }
+        });
+    }
+
+    /** Completes (on the thread that ended it) once the process has been reaped and released. */
+    CompletableFuture<PluginState> terminated() {
+        return terminated;
     }
 
     String name() {
@@ -160,7 +178,7 @@ final class PluginProcess {
             argv.addAll(spec.arguments());
             spawnedNanos = System.nanoTime();
             spawnedWallMillis = System.currentTimeMillis();
-            child = host.spawner.spawn(new SpawnRequest(image, argv, environment(), socket[1], out[1], err[1]));
+            child = host.spawn(new SpawnRequest(image, argv, environment(), socket[1], out[1], err[1]));
         } catch (IOException e) {
             closeAll(socket, out, err);
             failStart("cannot start " + name() + ": " + e.getMessage());
@@ -178,8 +196,8 @@ final class PluginProcess {
             }
         }
         ChildProcess c = child;
-        stdout = new OutputForwarder(out[0], "stdout", name(), c.pid(), Level.INFO);
-        stderr = new OutputForwarder(err[0], "stderr", name(), c.pid(), Level.WARNING);
+        stdout = new OutputForwarder(out[0], "stdout", name(), c.pid(), Level.INFO, logLimiter);
+        stderr = new OutputForwarder(err[0], "stderr", name(), c.pid(), Level.WARNING, logLimiter);
         channel = new PluginChannel(name() + " (pid " + c.pid() + ")", socket[0], host.config, host.lifecycle,
                 host.timer, new ChannelListener());
         try {
@@ -215,9 +233,8 @@ final class PluginProcess {
         PluginState s = state();
         // services are registered just before RUNNING is entered; a caller may be that quick
         if (c == null || hello == null || s != PluginState.RUNNING && s != PluginState.STARTING) {
-            return CompletableFuture.failedFuture(new PluginException(ErrorCode.UNAVAILABLE,
-                    name() + " is " + state().name().toLowerCase(java.util.Locale.ROOT)
-                            + failure().map(f -> " (" + f + ")").orElse("")));
+            return CompletableFuture.failedFuture(new CallNotSentException(name() + " (pid " + pid() + ") is "
+                    + s.name().toLowerCase(java.util.Locale.ROOT) + failure().map(f -> ": " + f).orElse("")));
         }
         return c.call(service, method, payload, timeout);
     }
@@ -257,9 +274,32 @@ final class PluginProcess {
         }
         if (lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING) != null) {
             servingNanos = System.nanoTime();
+            startLivenessChecks();
             log.log(Level.INFO, () -> name() + " " + received.getPluginVersion() + " (pid " + pid() + ") serving in "
                     + String.format("%.2f ms", (servingNanos - spawnedNanos) / 1e6));
         }
+    }
+
+    /** Pings the plugin every interval; too many unanswered pings in a row and it is killed. */
+    private void startLivenessChecks() {
+        long interval = host.config.livenessInterval().toMillis();
+        if (interval <= 0) {
+            return;
+        }
+        int misses = host.config.livenessMisses();
+        pinger = host.timer.scheduleAtFixedRate(() -> {
+            PluginChannel c = channel;
+            if (c == null || !c.isOpen()) {
+                return;
+            }
+            int unanswered = unansweredPings.getAndIncrement();
+            if (unanswered >= misses) {
+                host.lifecycle.execute(() -> fail(name() + " is unresponsive: " + misses + " pings in a row went unanswered ("
+                        + interval + " ms apart)", 0));
+            } else {
+                c.sendLater(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(unanswered + 1)).build());
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     private void withdrawServices() {
@@ -356,10 +396,6 @@ final class PluginProcess {
         ChildProcess c = child;
         failure = reason;
         withdrawServices();
-        PluginChannel ch = channel;
-        if (ch != null) {
-            ch.closeCalls(ErrorCode.UNAVAILABLE, reason);
-        }
         ExitStatus status = null;
         if (c != null) {
             status = exitWaitMillis > 0 ? awaitExit(exitWaitMillis, Signals.SIGKILL) : null;
@@ -368,14 +404,33 @@ final class PluginProcess {
                 status = awaitExit(KILL_WAIT_MILLIS, 0);
             }
         }
-        release();
         exit = status;
-        ExitStatus s = status;
-        if (s != null && !reason.contains(s.describe())) {
-            failure = reason + " (" + s.describe() + ")";
+        failure = describeFailure(reason, status);
+        PluginChannel ch = channel;
+        if (ch != null) {
+            ch.closeCalls(ErrorCode.UNAVAILABLE, failure);
         }
+        release();
         lifecycle.move(PluginState.FAILED);
         log.log(Level.ERROR, () -> name() + (c == null ? "" : " (pid " + c.pid() + ")") + " failed: " + failure);
+    }
+
+    /** The reason, how the process ended, and the last lines of its stderr. */
+    private String describeFailure(String reason, ExitStatus status) {
+        StringBuilder s = new StringBuilder(reason);
+        if (status != null && !reason.contains(status.describe())) {
+            s.append(" (").append(status.describe()).append(')');
+        }
+        OutputForwarder e = stderr;
+        if (e != null) {
+            e.drain();
+            List<String> tail = e.tail();
+            List<String> last = tail.subList(Math.max(0, tail.size() - STDERR_LINES_IN_ERRORS), tail.size());
+            if (!last.isEmpty()) {
+                s.append("; last stderr: ").append(String.join(" | ", last));
+            }
+        }
+        return s.toString();
     }
 
     private void failStart(String reason) {
@@ -397,9 +452,10 @@ final class PluginProcess {
     }
 
     private void release() {
-        ScheduledFuture<?> timer = handshakeTimer;
-        if (timer != null) {
-            timer.cancel(false);
+        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {handshakeTimer, pinger}) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
         host.reactor.unregister(pidfdKey);
         if (channel != null) {
@@ -454,17 +510,18 @@ final class PluginProcess {
                         protocolError("Log before Hello");
                         return;
                     }
-                    log.log(Levels.of(frame.getLog().getLevel()), () -> "[" + name() + " " + pid() + "] "
-                            + frame.getLog().getMessage());
+                    if (logLimiter.admit(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
+                            + " lines not logged: the plugin logs too fast"))) {
+                        log.log(Levels.of(frame.getLog().getLevel()), () -> "[" + name() + " " + pid() + "] "
+                                + frame.getLog().getMessage());
+                    }
                 }
                 case GOODBYE -> {
                     String reason = frame.getGoodbye().getReason();
                     log.log(Level.INFO, () -> name() + " is leaving: " + reason);
                     channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
                 }
-                case PONG -> {
-                    // liveness answers; nothing waits for them yet
-                }
+                case PONG -> unansweredPings.set(0);
                 default -> protocolError("unexpected " + frame.getKindCase() + (helloSeen ? "" : " before Hello"));
             }
         }

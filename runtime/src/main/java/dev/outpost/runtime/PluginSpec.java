@@ -12,10 +12,11 @@ import java.util.stream.Collectors;
 
 /**
  * What a bundle's Outpost headers ask for, checked: the executable chosen for this platform, the
- * plugin's name (argv[0]), its arguments and configuration. Every problem found is reported in
+ * plugin's name (argv[0]), its arguments, configuration and restart policy. Every problem found is reported in
  * one {@link InvalidPluginException}.
  */
-record PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config) {
+record PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
+                  RestartPolicy restart) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}");
 
     /** The bundle's headers do not describe a runnable plugin. */
@@ -90,10 +91,12 @@ record PluginSpec(String name, String executablePath, List<String> arguments, Ma
             }
         }
 
+        RestartPolicy restart = RestartPolicy.parse(headers.apply(OutpostHeaders.RESTART), problems);
+
         if (!problems.isEmpty()) {
             throw new InvalidPluginException(String.join("; ", problems));
         }
-        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config));
+        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart);
     }
 
     private static String describe(HeaderClauses.Clause clause) {

@@ -7,17 +7,22 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@link PluginService} registered for one service of one plugin process. Calls go straight
- * to the process's channel on the caller's thread. Owns nothing.
+ * The {@link PluginService} registered for one service of a plugin. Calls go to whichever process
+ * serves the plugin now, on the caller's thread. Owns nothing.
  */
 final class RemoteService implements PluginService {
-    private final PluginProcess process;
+    /** Where calls go. */
+    interface Calls {
+        CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout);
+    }
+
+    private final Calls calls;
     private final String pluginName;
     private final String serviceName;
     private final Set<String> methods;
 
-    RemoteService(PluginProcess process, String pluginName, String serviceName, Set<String> methods) {
-        this.process = process;
+    RemoteService(Calls calls, String pluginName, String serviceName, Set<String> methods) {
+        this.calls = calls;
         this.pluginName = pluginName;
         this.serviceName = serviceName;
         this.methods = Set.copyOf(methods);
@@ -45,11 +50,11 @@ final class RemoteService implements PluginService {
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        return process.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout);
+        return calls.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout);
     }
 
     @Override
     public String toString() {
-        return "PluginService[" + pluginName + "/" + serviceName + " pid " + process.pid() + "]";
+        return "PluginService[" + pluginName + "/" + serviceName + "]";
     }
 }

@@ -12,14 +12,19 @@ import java.util.function.Function;
  * @param stopGrace how long a plugin has to leave after Goodbye before SIGTERM ({@value #STOP_GRACE})
  * @param termTimeout how long after SIGTERM before SIGKILL ({@value #TERM_TIMEOUT})
  * @param writeTimeout how long a write waits for a plugin that does not read ({@value #WRITE_TIMEOUT})
+ * @param livenessInterval how often a running plugin is pinged; zero: never ({@value #LIVENESS_INTERVAL})
+ * @param livenessMisses unanswered pings in a row after which the plugin is declared unresponsive
+ *     and killed ({@value #LIVENESS_MISSES})
  */
 record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopGrace,
-                     Duration termTimeout, Duration writeTimeout) {
+                     Duration termTimeout, Duration writeTimeout, Duration livenessInterval, int livenessMisses) {
     static final String MAX_FRAME_SIZE = "outpost.frame.max.bytes";
     static final String HANDSHAKE_TIMEOUT = "outpost.handshake.timeout.ms";
     static final String STOP_GRACE = "outpost.stop.grace.ms";
     static final String TERM_TIMEOUT = "outpost.stop.term.timeout.ms";
     static final String WRITE_TIMEOUT = "outpost.write.timeout.ms";
+    static final String LIVENESS_INTERVAL = "outpost.liveness.interval.ms";
+    static final String LIVENESS_MISSES = "outpost.liveness.misses";
 
     static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
@@ -40,19 +45,24 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
                 Duration.ofMillis(number(properties, HANDSHAKE_TIMEOUT, 5000, Long.MAX_VALUE)),
                 Duration.ofMillis(number(properties, STOP_GRACE, 2000, Long.MAX_VALUE)),
                 Duration.ofMillis(number(properties, TERM_TIMEOUT, 2000, Long.MAX_VALUE)),
-                Duration.ofMillis(number(properties, WRITE_TIMEOUT, 30000, Long.MAX_VALUE)));
+                Duration.ofMillis(number(properties, WRITE_TIMEOUT, 30000, Long.MAX_VALUE)),
+                Duration.ofMillis(number(properties, LIVENESS_INTERVAL, 5000, Long.MAX_VALUE)),
+                (int) Math.max(1, number(properties, LIVENESS_MISSES, 3, 1000)));
     }
 
     RuntimeConfig withMaxFrameSize(int bytes) {
-        return new RuntimeConfig(bytes, handshakeTimeout, stopGrace, termTimeout, writeTimeout);
+        return new RuntimeConfig(bytes, handshakeTimeout, stopGrace, termTimeout, writeTimeout, livenessInterval,
+                livenessMisses);
     }
 
     RuntimeConfig withHandshakeTimeout(Duration d) {
-        return new RuntimeConfig(maxFrameSize, d, stopGrace, termTimeout, writeTimeout);
+        return new RuntimeConfig(maxFrameSize, d, stopGrace, termTimeout, writeTimeout, livenessInterval,
+                livenessMisses);
     }
 
     RuntimeConfig withStopGrace(Duration grace, Duration term) {
-        return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout);
+        return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout, livenessInterval,
+                livenessMisses);
     }
 
     private static long number(Function<String, String> properties, String key, long fallback, long max) {

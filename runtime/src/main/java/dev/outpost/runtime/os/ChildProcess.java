@@ -87,7 +87,9 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * waitid(P_PIDFD, pidfd, WEXITED|WNOHANG); once reaped always returns the recorded status; never
-     * reaps twice.
+     * reaps twice. Before reaping an exited child, SIGKILLs what is left of its process group: the
+     * processes it started itself die with it (while the unreaped child holds the group id, it
+     * cannot name anybody else's group). Descendants that left the group are not reached.
      *
      * @throws IllegalStateException if somebody else reaped the child (ECHILD)
      */
@@ -95,22 +97,29 @@ public final class ChildProcess implements AutoCloseable {
         if (status != null) {
             return Optional.of(status);
         }
+        if (!waitid(LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT)) {
+            return Optional.empty(); // still running
+        }
+        C.kill(-pid, Signals.SIGKILL); // ESRCH when the group is empty: nothing to do
+        waitid(LibC.WEXITED | LibC.WNOHANG);
+        int code = siginfo.getInt(SI_CODE);
+        int value = siginfo.getInt(SI_STATUS);
+        status = code == LibC.CLD_EXITED ? new ExitStatus(value & 0xff, 0) : new ExitStatus(0, value);
+        return Optional.of(status);
+    }
+
+    /** One waitid on this child with {@code options}; whether it reported an exited child. */
+    private boolean waitid(int options) {
         siginfo.setMemory(0, SIGINFO_SIZE, (byte) 0);
         int idType = pidfd >= 0 ? LibC.P_PIDFD : LibC.P_PID;
         int id = pidfd >= 0 ? pidfd : pid;
-        while (C.waitid(idType, id, siginfo, LibC.WEXITED | LibC.WNOHANG) != 0) {
+        while (C.waitid(idType, id, siginfo, options) != 0) {
             int errno = Native.errno();
             if (errno != LibC.EINTR) {
                 throw new IllegalStateException("waitid(" + this + "): " + Native.strerror(errno));
             }
         }
-        if (siginfo.getInt(SI_PID) == 0) {
-            return Optional.empty(); // still running
-        }
-        int code = siginfo.getInt(SI_CODE);
-        int value = siginfo.getInt(SI_STATUS);
-        status = code == LibC.CLD_EXITED ? new ExitStatus(value & 0xff, 0) : new ExitStatus(0, value);
-        return Optional.of(status);
+        return siginfo.getInt(SI_PID) != 0;
     }
 
     /**

@@ -34,7 +34,7 @@ final class LibC {
 
     // posix_spawn, waitid
     static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
-    static final int P_PID = 1, P_PIDFD = 3, WNOHANG = 0x1, WEXITED = 0x4;
+    static final int P_PID = 1, P_PIDFD = 3, WNOHANG = 0x1, WEXITED = 0x4, WNOWAIT = 0x01000000;
     static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
     /**

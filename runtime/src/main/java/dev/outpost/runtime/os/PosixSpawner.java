@@ -24,13 +24,62 @@ public final class PosixSpawner implements Spawner {
      *  action could overwrite a later one's source (stdout 2, stderr 1). */
     private static final int FIRST_FREE_FD = 4, MOVED_FD_FLOOR = 10;
 
-    public PosixSpawner() {}
+    private static final String TRAMPOLINE = "outpost-launch";
+
+    private final ExecutableImage trampoline;
+
+    /** Spawns the image directly. */
+    public PosixSpawner() {
+        this.trampoline = null;
+    }
+
+    private PosixSpawner(ExecutableImage trampoline) {
+        this.trampoline = trampoline;
+    }
+
+    /**
+     * A spawner whose children die when this JVM dies: each is started through the
+     * {@code outpost-launch} trampoline (a resource next to this class), which sets
+     * PR_SET_PDEATHSIG to SIGKILL and then executes the image in its place. The parent-death
+     * signal follows the spawning <em>thread</em>: call {@link #spawn} only from a thread that
+     * lives as long as the children. The spawner owns the trampoline's image until {@link #close()}.
+     *
+     * @throws IOException when the trampoline resource is missing or cannot be loaded
+     */
+    public static PosixSpawner withParentDeathSignal() throws IOException {
+        byte[] bytes;
+        try (var in = PosixSpawner.class.getResourceAsStream(TRAMPOLINE)) {
+            if (in == null) {
+                throw new IOException("resource " + TRAMPOLINE + " is missing from the runtime");
+            }
+            bytes = in.readAllBytes();
+        }
+        return new PosixSpawner(ExecutableImage.load(TRAMPOLINE, bytes));
+    }
+
+    /** Releases the trampoline's image, if any. */
+    public void close() {
+        if (trampoline != null) {
+            trampoline.close();
+        }
+    }
 
     @Override
     public ChildProcess spawn(SpawnRequest request) throws SpawnException {
         String name = request.processName();
         String path = request.image().execPath();
-        Pointer argv = CStrings.array(request.argv());
+        List<String> arguments = request.argv();
+        if (trampoline != null) {
+            List<String> viaTrampoline = new ArrayList<>();
+            viaTrampoline.add(name);
+            viaTrampoline.add(name);
+            viaTrampoline.add(String.valueOf(Posix.getpid()));
+            viaTrampoline.add(path);
+            viaTrampoline.addAll(arguments.subList(1, arguments.size()));
+            arguments = viaTrampoline;
+            path = trampoline.execPath();
+        }
+        Pointer argv = CStrings.array(arguments);
         Pointer envp = CStrings.array(environ(request.environment()));
         int[] moved = {-1, -1, -1};
         int pid;
