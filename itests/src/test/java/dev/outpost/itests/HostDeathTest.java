@@ -46,6 +46,7 @@ class HostDeathTest {
                     TimeUnit.MILLISECONDS.sleep(1);
                 }
             }
+            System.out.printf("host SIGKILL -> every plugin gone in %.1f ms%n", (System.nanoTime() - killed) / 1e6);
         } finally {
             host.destroyForcibly();
             host.waitFor(10, TimeUnit.SECONDS);
