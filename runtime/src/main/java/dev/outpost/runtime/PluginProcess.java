@@ -72,8 +72,7 @@ final class PluginProcess {
     private volatile OutputForwarder stderr;
     private volatile long pidfdKey;
     private volatile ScheduledFuture<?> handshakeTimer;
-    private volatile ScheduledFuture<?> pinger;
-    private final java.util.concurrent.atomic.AtomicInteger unansweredPings = new java.util.concurrent.atomic.AtomicInteger();
+    private final LivenessCheck liveness = new LivenessCheck();
     private volatile Hello hello;
     private volatile String failure;
     private volatile ExitStatus exit;
@@ -126,10 +125,6 @@ final class PluginProcess {
         return c == null ? 0 : c.pid();
     }
 
-    Optional<Hello> hello() {
-        return Optional.ofNullable(hello);
-    }
-
     Optional<String> failure() {
         return Optional.ofNullable(failure);
     }
@@ -142,11 +137,6 @@ final class PluginProcess {
     List<String> stderrTail() {
         OutputForwarder e = stderr;
         return e == null ? List.of() : e.tail();
-    }
-
-    /** Time from spawn to serving, if it got there. */
-    Optional<Duration> startupTime() {
-        return servingNanos == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(servingNanos - spawnedNanos));
     }
 
     /** A snapshot, with the counters and restart count kept by the owner across processes. */
@@ -166,39 +156,20 @@ final class PluginProcess {
      */
     void start() {
         lifecycle.move(PluginState.STARTING);
-        int[] socket = null;
-        int[] out = null;
-        int[] err = null;
+        PluginLaunch launch;
         try {
-            socket = Posix.socketPair();
-            out = Posix.pipe();
-            err = Posix.pipe();
-            List<String> argv = new ArrayList<>();
-            argv.add(spec.name());
-            argv.addAll(spec.arguments());
             spawnedNanos = System.nanoTime();
             spawnedWallMillis = System.currentTimeMillis();
-            child = host.spawn(new SpawnRequest(image, argv, environment(), socket[1], out[1], err[1]));
+            launch = PluginLaunch.spawn(host, spec, image);
         } catch (IOException e) {
-            closeAll(socket, out, err);
             failStart("cannot start " + name() + ": " + e.getMessage());
             return;
-        } finally {
-            // the child has its copies now; ours would keep the pipes and the socket open forever
-            if (socket != null) {
-                Posix.close(socket[1]);
-            }
-            if (out != null) {
-                Posix.close(out[1]);
-            }
-            if (err != null) {
-                Posix.close(err[1]);
-            }
         }
+        child = launch.child();
         ChildProcess c = child;
-        stdout = new OutputForwarder(out[0], "stdout", name(), c.pid(), Level.INFO, logLimiter);
-        stderr = new OutputForwarder(err[0], "stderr", name(), c.pid(), Level.WARNING, logLimiter);
-        channel = new PluginChannel(name() + " (pid " + c.pid() + ")", socket[0], host.config, host.lifecycle,
+        stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name(), c.pid(), Level.INFO, logLimiter);
+        stderr = new OutputForwarder(launch.stderrFd(), "stderr", name(), c.pid(), Level.WARNING, logLimiter);
+        channel = new PluginChannel(name() + " (pid " + c.pid() + ")", launch.socketFd(), host.config, host.lifecycle,
                 host.timer, new ChannelListener());
         try {
             stdout.attach(host.reactor);
@@ -215,16 +186,6 @@ final class PluginProcess {
                 fail(name() + " did not complete its handshake within " + timeout + " ms", 0);
             }
         }), timeout, TimeUnit.MILLISECONDS);
-    }
-
-    private Map<String, String> environment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("OUTPOST_FD", "3");
-        env.put("OUTPOST_PROTOCOL_VERSION", String.valueOf(Handshake.MAX_VERSION));
-        env.put("OUTPOST_PLUGIN_NAME", name());
-        env.put("OUTPOST_MAX_FRAME_SIZE", String.valueOf(host.config.maxFrameSize()));
-        return env;
     }
 
     /** Calls a method of the plugin; fails at once with UNAVAILABLE when it is not running. */
@@ -274,32 +235,10 @@ final class PluginProcess {
         }
         if (lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING) != null) {
             servingNanos = System.nanoTime();
-            startLivenessChecks();
+            liveness.start(host, channel, name(), reason -> host.lifecycle.execute(() -> fail(reason, 0)));
             log.log(Level.INFO, () -> name() + " " + received.getPluginVersion() + " (pid " + pid() + ") serving in "
                     + String.format("%.2f ms", (servingNanos - spawnedNanos) / 1e6));
         }
-    }
-
-    /** Pings the plugin every interval; too many unanswered pings in a row and it is killed. */
-    private void startLivenessChecks() {
-        long interval = host.config.livenessInterval().toMillis();
-        if (interval <= 0) {
-            return;
-        }
-        int misses = host.config.livenessMisses();
-        pinger = host.timer.scheduleAtFixedRate(() -> {
-            PluginChannel c = channel;
-            if (c == null || !c.isOpen()) {
-                return;
-            }
-            int unanswered = unansweredPings.getAndIncrement();
-            if (unanswered >= misses) {
-                host.lifecycle.execute(() -> fail(name() + " is unresponsive: " + misses + " pings in a row went unanswered ("
-                        + interval + " ms apart)", 0));
-            } else {
-                c.sendLater(Frame.newBuilder().setPing(Ping.newBuilder().setNonce(unanswered + 1)).build());
-            }
-        }, interval, interval, TimeUnit.MILLISECONDS);
     }
 
     private void withdrawServices() {
@@ -452,11 +391,11 @@ final class PluginProcess {
     }
 
     private void release() {
-        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {handshakeTimer, pinger}) {
-            if (timer != null) {
-                timer.cancel(false);
-            }
+        ScheduledFuture<?> timer = handshakeTimer;
+        if (timer != null) {
+            timer.cancel(false);
         }
+        liveness.cancel();
         host.reactor.unregister(pidfdKey);
         if (channel != null) {
             channel.close();
@@ -478,14 +417,6 @@ final class PluginProcess {
             lifecycle.awaitTerminal(max);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeAll(int[]... pairs) {
-        for (int[] pair : pairs) {
-            if (pair != null) {
-                Posix.close(pair[0]);
-            }
         }
     }
 
@@ -521,7 +452,7 @@ final class PluginProcess {
                     log.log(Level.INFO, () -> name() + " is leaving: " + reason);
                     channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
                 }
-                case PONG -> unansweredPings.set(0);
+                case PONG -> liveness.answered();
                 default -> protocolError("unexpected " + frame.getKindCase() + (helloSeen ? "" : " before Hello"));
             }
         }
