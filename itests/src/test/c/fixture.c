@@ -281,6 +281,8 @@ int main(int argc, char **argv)
         return raw_bad_version();
     if (strcmp(mode, "wrong-ids") == 0)
         return raw_wrong_ids();
+    if (strcmp(mode, "chatty") == 0)
+        return raw_chatty();
     alarm(SAFETY_ALARM_S); /* the remaining modes do not end by themselves */
     if (strcmp(mode, "no-hello") == 0)
         sleep_forever();

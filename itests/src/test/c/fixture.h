@@ -10,6 +10,7 @@ int raw_oversize(void);
 int raw_wrong_ids(void);
 int raw_partial_frame(void);
 int raw_close_socket(void);
+int raw_chatty(void);
 
 /* Sleeps until a signal ends the process (the modes that the host must kill). */
 void sleep_forever(void) __attribute__((noreturn));

@@ -193,17 +193,52 @@ int raw_oversize(void)
     sleep_forever();
 }
 
+static int answer_loop(uint64_t id_offset);
+
 int raw_wrong_ids(void)
 {
     if (handshake() != 0)
         return done(1);
+    return answer_loop(1000);
+}
+
+/* After the handshake: a flood of frames nobody asked for (Pongs and Logs), then a correct echo. */
+int raw_chatty(void)
+{
+    if (handshake() != 0)
+        return done(1);
+    Outpost__V1__Pong pong;
+    outpost__v1__pong__init(&pong);
+    Outpost__V1__Frame out;
+    outpost__v1__frame__init(&out);
+    out.kind_case = OUTPOST__V1__FRAME__KIND_PONG;
+    out.pong = &pong;
+    Outpost__V1__Log log;
+    outpost__v1__log__init(&log);
+    log.level = OUTPOST__V1__LEVEL__INFO;
+    log.message = "chatter";
+    Outpost__V1__Frame logf;
+    outpost__v1__frame__init(&logf);
+    logf.kind_case = OUTPOST__V1__FRAME__KIND_LOG;
+    logf.log = &log;
+    for (int i = 0; i < 50000; i++) {
+        pong.nonce = (uint64_t)i;
+        if (send_frame(&out) != 0 || (i % 5 == 0 && send_frame(&logf) != 0))
+            return done(0);
+    }
+    return answer_loop(0);
+}
+
+/* Answers requests with their payload under id + id_offset, and pings; until Goodbye or EOF. */
+static int answer_loop(uint64_t id_offset)
+{
     Outpost__V1__Frame *f;
     while ((f = recv_frame()) != NULL) {
         int rc = 0;
         if (f->kind_case == OUTPOST__V1__FRAME__KIND_REQUEST) {
             Outpost__V1__Response r;
             outpost__v1__response__init(&r);
-            r.id = f->request->id + 1000;
+            r.id = f->request->id + id_offset;
             r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
             r.payload = f->request->payload;
             Outpost__V1__Frame out;

@@ -230,6 +230,20 @@ class SupervisionTest {
     }
 
     @Test
+    void floodOfUnsolicitedFramesIsAbsorbedWithBoundedMemory() throws Exception {
+        Bundle bundle = fixture("fx-chatty", "chatty", "never");
+        PluginService fx = runtime.awaitService(bundle, "fixture");
+        assertArrayEquals(text("heard"), fx.call("echo", text("heard"), Duration.ofSeconds(60)),
+                "answered after 50,000 unsolicited frames");
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        assertTrue(heap.getUsed() < 256L << 20, "heap after the flood: " + heap.getUsed());
+        assertEquals(PluginState.RUNNING, runtime.info(bundle).state());
+    }
+
+    @Test
     void floodOfLogLinesIsAbsorbedAndEveryoneKeepsServing() throws Exception {
         PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
         Bundle bundle = fixture("fx-flood", "ok", "never");
