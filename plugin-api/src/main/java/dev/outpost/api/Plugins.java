@@ -1,5 +1,6 @@
 package dev.outpost.api;
 
+import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,4 +23,18 @@ public interface Plugins {
      * @throws IllegalArgumentException when the bundle carries no plugin
      */
     void restart(long bundleId);
+
+    /**
+     * Replaces the bundle's content (a hot reload) without failing a call: a process is started
+     * from the new content and must complete its handshake first; its services are registered
+     * beside the old ones, then the old ones are withdrawn and new calls go to the new process;
+     * calls in flight on the old process finish (within {@code outpost.reload.drain.ms}); then the
+     * bundle is updated and the old process stopped and reaped. Blocks until all that is done.
+     * A bundle that carries no running plugin is simply updated.
+     *
+     * @param content the new bundle jar; read to the end, not closed
+     * @throws IllegalStateException when the new content cannot run; the old plugin keeps serving
+     * @throws IllegalArgumentException when there is no such bundle
+     */
+    void update(long bundleId, InputStream content);
 }

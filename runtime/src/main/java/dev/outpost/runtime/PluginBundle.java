@@ -56,10 +56,34 @@ final class PluginBundle {
     private String failure;
     private volatile long lastPid;
 
+    /** Where the plugin's headers and files come from: the installed bundle, or new content. */
+    interface Content {
+        String header(String name);
+
+        /** The entry's bytes, or null when there is none. */
+        byte[] entry(String path) throws IOException;
+    }
+
+    private final Content content;
+    // guarded by this: set when a hot reload hands the plugin over to a new process
+    private PluginBundle successor;
+    private Hello hello;
+
     PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events) {
+        this(bundle, host, events, installed(bundle), null);
+    }
+
+    /**
+     * @param content the headers and files to run
+     * @param registrar where to register services; null: in the name of the bundle
+     */
+    PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events, Content content,
+                 ServiceRegistrar registrar) {
         this.bundle = bundle;
         this.host = host;
         this.events = events;
+        this.content = content;
+        this.registrar = registrar;
         this.name = bundle.getSymbolicName();
         lifecycle.addListener((from, to) -> events.accept(new PluginEvent(name, bundle.getBundleId(), lastPid, from, to,
                 to == PluginState.FAILED || to == PluginState.RESTARTING ? Optional.ofNullable(failure) : Optional.empty())));
@@ -68,11 +92,20 @@ final class PluginBundle {
     /** Checks the headers, loads the executable and starts the first process; never throws. */
     synchronized void start() {
         try {
-            spec = PluginSpec.parse(key -> bundle.getHeaders().get(key), Platform.current(),
-                    path -> bundle.getEntry(path) != null);
+            spec = PluginSpec.parse(content::header, Platform.current(), path -> {
+                try {
+                    return content.entry(path) != null;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
             name = spec.name();
             policy = spec.restart().overriddenBy(host.properties);
-            image = ExecutableImage.load(spec.name(), read(spec.executablePath()));
+            byte[] executable = content.entry(spec.executablePath());
+            if (executable == null) {
+                throw new IOException("executable " + spec.executablePath() + " is missing from the bundle");
+            }
+            image = ExecutableImage.load(spec.name(), executable);
         } catch (PluginSpec.InvalidPluginException | IOException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
@@ -81,19 +114,31 @@ final class PluginBundle {
             return;
         }
         budget = new RestartBudget(policy.intensity(), policy.period().toMillis());
-        registrar = new ServiceRegistrar(bundle.getBundleContext());
+        if (registrar == null) {
+            registrar = new ServiceRegistrar(bundle.getBundleContext());
+        }
         lifecycle.move(PluginState.STARTING);
         spawn();
     }
 
-    private byte[] read(String path) throws IOException {
-        URL entry = bundle.getEntry(path);
-        if (entry == null) {
-            throw new IOException("executable " + path + " is missing from the bundle");
-        }
-        try (InputStream in = entry.openStream()) {
-            return in.readAllBytes();
-        }
+    private static Content installed(Bundle bundle) {
+        return new Content() {
+            @Override
+            public String header(String name) {
+                return bundle.getHeaders().get(name);
+            }
+
+            @Override
+            public byte[] entry(String path) throws IOException {
+                URL entry = bundle.getEntry(path);
+                if (entry == null) {
+                    return null;
+                }
+                try (InputStream in = entry.openStream()) {
+                    return in.readAllBytes();
+                }
+            }
+        };
     }
 
     /** Starts a new process; the plugin is STARTING. Caller holds the lock. */
@@ -114,6 +159,7 @@ final class PluginBundle {
             if (p != process || stopping) {
                 return () -> { };
             }
+            this.hello = hello;
             if (published != null && published.sameServicesAs(hello)) {
                 published.updatePid(p.pid());
             } else {
@@ -201,8 +247,37 @@ final class PluginBundle {
         spawn();
     }
 
+    /**
+     * Hot reload, first half: {@code next} (RUNNING, its services registered) serves from now on;
+     * this plugin's services are withdrawn, and calls that still reach it are passed on.
+     */
+    void handOverTo(PluginBundle next) {
+        synchronized (this) {
+            successor = next;
+        }
+        withdraw();
+    }
+
+    /** Hot reload, second half: the services move to {@code finalRegistrar} without a gap. */
+    synchronized void adopt(ServiceRegistrar finalRegistrar) {
+        ServiceRegistrar.Published temporary = published;
+        registrar = finalRegistrar;
+        PluginProcess p = process;
+        if (temporary != null && hello != null && p != null) {
+            published = registrar.publish(hello, bundle.getBundleId(), p.pid(), this::call);
+            temporary.withdraw();
+        }
+    }
+
     /** Routes a call to the serving process, or waits for the one that is starting. */
     CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+        PluginBundle next;
+        synchronized (this) {
+            next = successor;
+        }
+        if (next != null) {
+            return next.call(service, method, payload, timeout);
+        }
         calls.increment();
         CompletableFuture<byte[]> result;
         PluginProcess p;
@@ -275,6 +350,9 @@ final class PluginBundle {
         boolean wasLive = lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING,
                 PluginState.RESTARTING), PluginState.STOPPING) != null;
         withdraw();
+        if (p != null && handedOver()) {
+            drain(p);
+        }
         if (p != null) {
             p.stop();
         }
@@ -283,6 +361,32 @@ final class PluginBundle {
         }
         if (image != null) {
             image.close();
+        }
+    }
+
+    private synchronized boolean handedOver() {
+        return successor != null;
+    }
+
+    /** Lets the calls in flight on {@code p} finish, within the drain deadline. */
+    private void drain(PluginProcess p) {
+        long deadline = System.nanoTime() + host.config.reloadDrain().toNanos();
+        while (p.callsInFlight() > 0 && System.nanoTime() < deadline) {
+            try {
+                p.terminated().get(1, TimeUnit.MILLISECONDS);
+                return; // it ended by itself
+            } catch (java.util.concurrent.TimeoutException stillServing) {
+                // check again
+            } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
+        if (p.callsInFlight() > 0) {
+            LOG.log(Level.WARNING, () -> name + ": " + p.callsInFlight() + " call(s) still in flight after the drain"
+                    + " deadline of a reload; they fail");
         }
     }
 
@@ -313,6 +417,22 @@ final class PluginBundle {
 
     Bundle bundle() {
         return bundle;
+    }
+
+    /** Waits, at most {@code millis}, until the plugin serves or has failed; returns the state then. */
+    PluginState awaitSettled(long millis) {
+        CompletableFuture<PluginProcess> serving;
+        synchronized (this) {
+            serving = ready;
+        }
+        try {
+            serving.get(millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // the state says what became of it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return lifecycle.state();
     }
 
     /** The plugin's state as the outside sees it. */

@@ -5,6 +5,9 @@ import dev.outpost.api.PluginEvent;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginState;
 import dev.outpost.api.Plugins;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +33,14 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
     private final Map<Long, PluginBundle> plugins = new ConcurrentHashMap<>();
 
     private final Consumer<PluginEvent> events;
+    private final BundleContext context;
+    /** Processes started by a hot reload, waiting for their bundle's new revision to start. */
+    private final Map<Long, PluginBundle> successors = new ConcurrentHashMap<>();
 
     PluginExtender(BundleContext context, PluginHost host, Consumer<PluginEvent> events) {
         this.host = host;
         this.events = events;
+        this.context = context;
         this.tracker = new BundleTracker<>(context, Bundle.ACTIVE, this);
     }
 
@@ -50,6 +57,12 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
     public PluginBundle addingBundle(Bundle bundle, BundleEvent event) {
         if (bundle.getHeaders().get(OutpostHeaders.EXECUTABLE) == null) {
             return null;
+        }
+        PluginBundle successor = successors.remove(bundle.getBundleId());
+        if (successor != null) {
+            successor.adopt(new ServiceRegistrar(bundle.getBundleContext()));
+            plugins.put(bundle.getBundleId(), successor);
+            return successor;
         }
         PluginBundle plugin = new PluginBundle(bundle, host, events);
         plugins.put(bundle.getBundleId(), plugin);
@@ -104,6 +117,57 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
             return;
         }
         p.restart();
+    }
+
+    @Override
+    public void update(long bundleId, InputStream content) {
+        Bundle bundle = context.getBundle(bundleId);
+        if (bundle == null) {
+            throw new IllegalArgumentException("no bundle " + bundleId);
+        }
+        byte[] jar;
+        try {
+            jar = content.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the new content of bundle " + bundleId + ": " + e.getMessage(), e);
+        }
+        PluginBundle old = plugins.get(bundleId);
+        if (old == null || old.state() != PluginState.RUNNING) {
+            updateBundle(bundle, jar);
+            return;
+        }
+        PluginBundle next;
+        try {
+            next = new PluginBundle(bundle, host, events, new JarContent(jar), new ServiceRegistrar(context));
+        } catch (IOException e) {
+            throw new IllegalStateException("the new content of bundle " + bundleId + " cannot run: " + e.getMessage(), e);
+        }
+        next.start();
+        PluginState state = next.awaitSettled(host.config.handshakeTimeout().toMillis() + 1000);
+        if (state != PluginState.RUNNING) {
+            String why = next.info().failure().orElse("it is " + state);
+            next.stop();
+            throw new IllegalStateException("the new content of bundle " + bundleId + " does not serve; the old one"
+                    + " keeps serving: " + why);
+        }
+        successors.put(bundleId, next);
+        old.handOverTo(next);
+        try {
+            updateBundle(bundle, jar);
+        } finally {
+            PluginBundle orphan = successors.remove(bundleId);
+            if (orphan != null) {
+                orphan.stop(); // the new revision did not start: the update failed
+            }
+        }
+    }
+
+    private static void updateBundle(Bundle bundle, byte[] jar) {
+        try {
+            bundle.update(new ByteArrayInputStream(jar));
+        } catch (BundleException e) {
+            throw new IllegalStateException("update of bundle " + bundle.getBundleId() + " failed: " + e.getMessage(), e);
+        }
     }
 
     /** The running process of a bundle, for tests and shell commands. */

@@ -115,6 +115,12 @@ final class PluginProcess {
         return lifecycle.state();
     }
 
+    /** Calls sent and not answered yet. */
+    int callsInFlight() {
+        PluginChannel c = channel;
+        return c == null ? 0 : c.callsInFlight();
+    }
+
     PluginLifecycle lifecycle() {
         return lifecycle;
     }

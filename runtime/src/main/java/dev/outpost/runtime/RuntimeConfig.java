@@ -15,9 +15,12 @@ import java.util.function.Function;
  * @param livenessInterval how often a running plugin is pinged; zero: never ({@value #LIVENESS_INTERVAL})
  * @param livenessMisses unanswered pings in a row after which the plugin is declared unresponsive
  *     and killed ({@value #LIVENESS_MISSES})
+ * @param reloadDrain how long a hot reload lets calls in flight on the old process finish
+ *     ({@value #RELOAD_DRAIN})
  */
 record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopGrace,
-                     Duration termTimeout, Duration writeTimeout, Duration livenessInterval, int livenessMisses) {
+                     Duration termTimeout, Duration writeTimeout, Duration livenessInterval, int livenessMisses,
+                     Duration reloadDrain) {
     static final String MAX_FRAME_SIZE = "outpost.frame.max.bytes";
     static final String HANDSHAKE_TIMEOUT = "outpost.handshake.timeout.ms";
     static final String STOP_GRACE = "outpost.stop.grace.ms";
@@ -25,6 +28,7 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
     static final String WRITE_TIMEOUT = "outpost.write.timeout.ms";
     static final String LIVENESS_INTERVAL = "outpost.liveness.interval.ms";
     static final String LIVENESS_MISSES = "outpost.liveness.misses";
+    static final String RELOAD_DRAIN = "outpost.reload.drain.ms";
 
     static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
@@ -47,22 +51,23 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
                 Duration.ofMillis(number(properties, TERM_TIMEOUT, 2000, Long.MAX_VALUE)),
                 Duration.ofMillis(number(properties, WRITE_TIMEOUT, 30000, Long.MAX_VALUE)),
                 Duration.ofMillis(number(properties, LIVENESS_INTERVAL, 5000, Long.MAX_VALUE)),
-                (int) Math.max(1, number(properties, LIVENESS_MISSES, 3, 1000)));
+                (int) Math.max(1, number(properties, LIVENESS_MISSES, 3, 1000)),
+                Duration.ofMillis(number(properties, RELOAD_DRAIN, 10000, Long.MAX_VALUE)));
     }
 
     RuntimeConfig withMaxFrameSize(int bytes) {
         return new RuntimeConfig(bytes, handshakeTimeout, stopGrace, termTimeout, writeTimeout, livenessInterval,
-                livenessMisses);
+                livenessMisses, reloadDrain);
     }
 
     RuntimeConfig withHandshakeTimeout(Duration d) {
         return new RuntimeConfig(maxFrameSize, d, stopGrace, termTimeout, writeTimeout, livenessInterval,
-                livenessMisses);
+                livenessMisses, reloadDrain);
     }
 
     RuntimeConfig withStopGrace(Duration grace, Duration term) {
         return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout, livenessInterval,
-                livenessMisses);
+                livenessMisses, reloadDrain);
     }
 
     private static long number(Function<String, String> properties, String key, long fallback, long max) {
