@@ -119,6 +119,11 @@ class ShellCommandsTest {
             assertTrue(gogo.run("outpost:show echo").contains("state:    RUNNING"));
             String stopped = gogo.run("outpost:stop echo");
             assertTrue(stopped.startsWith("stopped bundle " + echo.getBundleId()), stopped);
+            // an unscoped stop may reach felix:stop or outpost:stop: both take ids and -t
+            echo.start();
+            runtime.awaitService(echo, "echo");
+            gogo.run("stop -t " + echo.getBundleId());
+            assertEquals(Bundle.RESOLVED, echo.getState());
         }
     }
 }

@@ -147,20 +147,33 @@ public final class OutpostCommands {
                 + " stopped and reaped, a new process is starting";
     }
 
-    /** Stops the plugin's bundle: the process is stopped and reaped before this returns. */
-    public String stop(String plugin) {
-        Optional<PluginInfo> found = find(plugin);
-        Bundle b = found.map(p -> context.getBundle(p.bundleId())).orElseGet(() -> bundleById(plugin));
-        if (b == null) {
-            return notFound(plugin);
+    /**
+     * Stops the bundles of the plugins named (a name or any bundle id); each process is reaped
+     * before this returns. Gogo may pick this for an unscoped {@code stop}, so it also takes what
+     * {@code felix:stop} takes: bundle ids and {@code -t} (transient).
+     */
+    public String stop(String... args) {
+        boolean transientStop = List.of(args).contains("-t") || List.of(args).contains("--transient");
+        List<String> done = new ArrayList<>();
+        for (String plugin : args) {
+            if (plugin.equals("-t") || plugin.equals("--transient")) {
+                continue;
+            }
+            Optional<PluginInfo> found = find(plugin);
+            Bundle b = found.map(p -> context.getBundle(p.bundleId())).orElseGet(() -> bundleById(plugin));
+            if (b == null) {
+                done.add(notFound(plugin));
+                continue;
+            }
+            try {
+                b.stop(transientStop ? Bundle.STOP_TRANSIENT : 0);
+                done.add("stopped bundle " + b.getBundleId() + " (" + b.getSymbolicName() + ")"
+                        + found.map(p -> "; process " + p.pid() + " reaped").orElse(""));
+            } catch (BundleException | IllegalStateException e) {
+                done.add("stopping bundle " + b.getBundleId() + " failed: " + BundleJar.describe(e));
+            }
         }
-        try {
-            b.stop();
-        } catch (BundleException | IllegalStateException e) {
-            return "stopping bundle " + b.getBundleId() + " failed: " + BundleJar.describe(e);
-        }
-        return "stopped bundle " + b.getBundleId() + " (" + b.getSymbolicName() + ")"
-                + found.map(p -> "; process " + p.pid() + " reaped").orElse("");
+        return done.isEmpty() ? "usage: stop [-t] PLUGIN-OR-BUNDLE-ID..." : String.join("\n", done);
     }
 
     /** The last lines the plugin's current (or last) process wrote to stderr. */

@@ -11,6 +11,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The interactive shell: the Apache Felix Gogo bundles (runtime, command, jline, and jline itself)
@@ -18,6 +19,8 @@ import org.osgi.framework.Constants;
  * and started transiently, so a later headless start from the same bundle cache has no shell.
  */
 final class ShellBundles {
+    private static final String JLINE = "org.jline";
+
     private ShellBundles() {
     }
 
@@ -56,6 +59,31 @@ final class ShellBundles {
             }
         }
         List<Bundle> started = new ArrayList<>();
+        // jline finds its terminal providers (exec, jni, ffm) through the context class loader; with
+        // the launcher's it finds none and falls back to a dumb terminal without line editing
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        installed.stream().filter(b -> JLINE.equals(b.getSymbolicName())).findFirst()
+                .ifPresent(jline -> thread.setContextClassLoader(classLoader(jline)));
+        try {
+            startAll(installed, started, report);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+        return started;
+    }
+
+    private static ClassLoader classLoader(Bundle bundle) {
+        try {
+            bundle.start(Bundle.START_TRANSIENT);
+        } catch (BundleException e) {
+            return null;
+        }
+        BundleWiring wiring = bundle.adapt(BundleWiring.class);
+        return wiring == null ? null : wiring.getClassLoader();
+    }
+
+    private static void startAll(List<Bundle> installed, List<Bundle> started, Consumer<String> report) {
         for (Bundle b : installed) {
             if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
                 continue;
@@ -67,6 +95,5 @@ final class ShellBundles {
                 report.accept("shell bundle " + b.getSymbolicName() + " did not start: " + BundleJar.describe(e));
             }
         }
-        return started;
     }
 }
