@@ -29,7 +29,8 @@ import org.osgi.framework.Constants;
  *
  * <p>A jar is acted on only once it is stable: its size and modification time have not changed
  * for {@code settle}, judged from its mtime and from what earlier scans saw, so a half-copied jar
- * is never installed. Whatever was done for a jar (or failed) is remembered with the jar's size and
+ * is never installed; likewise a jar must have been gone for {@code settle} before its bundle is
+ * uninstalled, so a jar replaced by unlink-and-create keeps its bundle. Whatever was done for a jar (or failed) is remembered with the jar's size and
  * mtime; a jar that failed is reported once and retried only when it changes, and it never stops
  * the other jars of the same scan.
  *
@@ -51,6 +52,8 @@ final class DeployFolder implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<Path, Seen> seen = new HashMap<>();
     private final Map<String, Signature> handled = new HashMap<>();
+    private final Map<String, Long> missingSince = new HashMap<>();
+    private boolean scanned;
     private ScheduledExecutorService scanner;
     private boolean folderMissingReported;
     private int failures;
@@ -127,11 +130,19 @@ final class DeployFolder implements AutoCloseable {
         if (jars == null) {
             return;
         }
+        missingSince.keySet().removeAll(jars.keySet());
         for (Bundle b : context.getBundles()) {
-            if (belongsHere(b.getLocation()) && !jars.containsKey(b.getLocation())) {
-                uninstall(b);
+            String location = b.getLocation();
+            if (belongsHere(location) && !jars.containsKey(location)) {
+                // a jar replaced by unlink and create (install(1) does that) is missing for a moment
+                long since = missingSince.computeIfAbsent(location, k -> now);
+                if (!scanned || now - since >= settleMillis) {
+                    missingSince.remove(location);
+                    uninstall(b);
+                }
             }
         }
+        scanned = true;
         handled.keySet().retainAll(jars.keySet());
         seen.keySet().retainAll(jars.values());
         for (Map.Entry<String, Path> jar : jars.entrySet()) {

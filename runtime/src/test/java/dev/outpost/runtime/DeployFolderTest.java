@@ -127,8 +127,27 @@ class DeployFolderTest {
         Bundle b = bundleOf(jar);
         Files.delete(jar);
         deploy.scan();
+        assertEquals(Bundle.ACTIVE, b.getState(), "gone for less than the settle time");
+        clock.addAndGet(SETTLE.toMillis());
+        deploy.scan();
         assertEquals(Bundle.UNINSTALLED, b.getState());
         assertEquals("a.jar: removed; uninstalled test.a 1.0.0 (bundle " + b.getBundleId() + ")", reports.get(1));
+    }
+
+    @Test
+    void jarReplacedByUnlinkAndCreateKeepsItsBundleAndIsUpdated() throws Exception {
+        Path jar = bundle("a.jar", "test.a", "1.0.0", clock.get() - 10_000);
+        deploy.scan();
+        Bundle b = bundleOf(jar);
+        Files.delete(jar);
+        clock.addAndGet(100);
+        deploy.scan();
+        bundle("a.jar", "test.a", "2.0.0", System.currentTimeMillis() + 1_000);
+        clock.set(System.currentTimeMillis() + 1_000 + SETTLE.toMillis());
+        deploy.scan();
+        assertEquals(b.getBundleId(), bundleOf(jar).getBundleId());
+        assertEquals("2.0.0", b.getVersion().toString());
+        assertEquals(Bundle.ACTIVE, b.getState());
     }
 
     @Test
@@ -181,6 +200,8 @@ class DeployFolderTest {
         Path elsewhere = bundle("elsewhere.jar", "test.elsewhere", "1.0.0", old);
         deploy.scan();
         Files.move(elsewhere, tmp.resolve("elsewhere.jar"));
+        deploy.scan();
+        clock.addAndGet(SETTLE.toMillis());
         deploy.scan();
         assertNull(bundleOf(elsewhere), "gone from the folder and uninstalled: " + reports);
         Bundle other = framework.getBundleContext().installBundle(tmp.resolve("elsewhere.jar").toUri().toString());
