@@ -74,6 +74,33 @@ class LauncherTest {
     }
 
     @Test
+    void devModeRunsAnExecutableFromABuildFolderAndRestartsItWhenRebuilt() throws Exception {
+        Path build = Files.createDirectory(dir.resolve("build"));
+        Path exe = build.resolve("devfix");
+        Files.copy(TestBundles.FIXTURE, exe);
+        Files.setLastModifiedTime(exe, FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+        Path plugin = deploy.resolve("devfix.plugin");
+        Files.writeString(plugin, "executable = ../build/devfix\narguments = ok\n");
+        Files.setLastModifiedTime(plugin, FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+        try (LauncherProcess launcher = launch()) {
+            launcher.await("dev: devfix.plugin: installed devfix from " + java.util.regex.Pattern.quote(exe.toString()));
+            long first = Long.parseLong(launcher.await("devfix [^:]*: serving \\(bundle \\d+, pid (\\d+)").group(1));
+
+            Files.copy(TestBundles.FIXTURE, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(exe, FileTime.fromMillis(System.currentTimeMillis()));
+            launcher.await("dev: devfix.plugin: rebuilt; restarting devfix with ");
+            long second = Long.parseLong(launcher.await("devfix [^:]*: serving \\(bundle \\d+, pid (?!" + first
+                    + "\\D)(\\d+)").group(1));
+            assertFalse(Processes.exists(first), "the old process was reaped");
+
+            Files.delete(plugin);
+            launcher.await("dev: devfix.plugin: removed");
+            assertFalse(Processes.exists(second));
+            assertEquals(0, launcher.terminate(), launcher.output());
+        }
+    }
+
+    @Test
     void badJarsGetOneClearLineEachAndTheExitStatusSaysSo() throws Exception {
         drop(TestBundles.echo(), "echo.jar");
         Files.writeString(deploy.resolve("corrupt.jar"), "not a zip");

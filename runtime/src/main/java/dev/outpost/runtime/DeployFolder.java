@@ -10,9 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -42,9 +39,9 @@ import org.osgi.framework.Constants;
  * <p>Polling, not {@code WatchService}: the stability rule needs a timer per file anyway, start-up
  * needs a full scan anyway, inotify events can overflow and do not work on some network and
  * container-mounted file systems, and listing a folder of jars twice a second costs nothing. It
- * also makes the class testable with a fake clock.
+ * also makes the class testable with a fake clock. {@link FolderWatch} runs the scans.
  */
-final class DeployFolder implements AutoCloseable {
+final class DeployFolder {
     private final Path dir;
     private final BundleContext context;
     private final Consumer<String> report;
@@ -54,7 +51,6 @@ final class DeployFolder implements AutoCloseable {
     private final Map<String, Signature> handled = new HashMap<>();
     private final Map<String, Long> missingSince = new HashMap<>();
     private boolean scanned;
-    private ScheduledExecutorService scanner;
     private boolean folderMissingReported;
     private int failures;
 
@@ -82,45 +78,9 @@ final class DeployFolder implements AutoCloseable {
         this(dir, context, settle, report, System::currentTimeMillis);
     }
 
-    /** Scans every {@code interval} on a thread of its own until {@link #close()}. */
-    synchronized void watch(Duration interval) {
-        if (scanner != null) {
-            throw new IllegalStateException("already watching " + dir);
-        }
-        scanner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "outpost-deploy");
-            t.setDaemon(true);
-            return t;
-        });
-        scanner.scheduleWithFixedDelay(this::scanReportingErrors, interval.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    /** Stops watching; waits for a scan in progress. */
-    @Override
-    public void close() throws InterruptedException {
-        ScheduledExecutorService s;
-        synchronized (this) {
-            s = scanner;
-        }
-        if (s != null) {
-            s.shutdownNow();
-            s.awaitTermination(1, TimeUnit.MINUTES);
-        }
-    }
-
     /** How many times installing, starting, updating or uninstalling a jar's bundle failed. */
     synchronized int failures() {
         return failures;
-    }
-
-    private void scanReportingErrors() {
-        try {
-            scan();
-        } catch (RuntimeException e) {
-            // an unexpected failure must not end the watching
-            report.accept("scanning " + dir + " failed: " + e);
-        }
     }
 
     /** One pass: uninstalls bundles whose jar is gone, then installs or updates every stable jar. */

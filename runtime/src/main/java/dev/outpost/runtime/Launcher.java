@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
@@ -28,6 +29,7 @@ public final class Launcher {
     private final LauncherOptions options;
     private final PrintStream out;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile FolderWatch watch;
 
     Launcher(LauncherOptions options, PrintStream out) {
         this.options = options;
@@ -88,19 +90,22 @@ public final class Launcher {
         }
         DeployFolder deploy = new DeployFolder(deployDir, framework.getBundleContext(), options.scanInterval(),
                 line -> say("deploy: " + line));
+        DevPlugins dev = new DevPlugins(deployDir, framework.getBundleContext(), options.scanInterval(),
+                line -> say("dev: " + line), System::currentTimeMillis);
         PluginProgress progress = new PluginProgress(framework.getBundleContext(), line -> say("  " + line));
-        Thread hook = new Thread(() -> stop(framework, deploy), "outpost-shutdown");
+        Thread hook = new Thread(() -> stop(framework), "outpost-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        StopSignals.install(() -> new Thread(() -> stop(framework, deploy), "outpost-stop").start());
+        StopSignals.install(() -> new Thread(() -> stop(framework), "outpost-stop").start());
 
         progress.open();
         say("deploying the bundles in " + deployDir);
         deploy.scan();
+        dev.scan();
         if (!progress.awaitStarted(STARTUP_REPORT)) {
             say("some plugins are still starting after " + STARTUP_REPORT.toSeconds() + " s");
         }
         say(PluginProgress.summary(progress.poll()) + "; watching " + deployDir + " for changes");
-        deploy.watch(options.scanInterval());
+        watch = new FolderWatch(options.scanInterval(), line -> say("deploy: " + line), List.of(deploy::scan, dev::scan));
         if (!options.headless && framework.getState() == Bundle.ACTIVE) {
             Path shell = ShellBundles.besideRuntime();
             if (!ShellBundles.start(framework.getBundleContext(), shell, this::say).isEmpty()) {
@@ -114,7 +119,7 @@ public final class Launcher {
         if (!stopping.get()) {
             say("the framework stopped (shell exit or a bundle stopped it): every plugin process reaped");
         }
-        stop(framework, deploy);
+        stop(framework);
         progress.close();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -129,10 +134,12 @@ public final class Launcher {
     }
 
     /** Stops watching, then the framework: every plugin stopped and reaped. Safe from any thread, any number of times. */
-    private synchronized void stop(Framework framework, DeployFolder deploy) {
+    private synchronized void stop(Framework framework) {
         boolean first = stopping.compareAndSet(false, true);
         try {
-            deploy.close();
+            if (watch != null) {
+                watch.close();
+            }
             if (first && (framework.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0) {
                 say("stopping every plugin ...");
                 long began = System.nanoTime();

@@ -48,7 +48,6 @@ class DeployFolderTest {
 
     @AfterEach
     void stop() throws Exception {
-        deploy.close();
         framework.stop();
         framework.waitForStop(30_000);
     }
@@ -226,20 +225,6 @@ class DeployFolderTest {
         assertEquals(Bundle.ACTIVE, bundleOf(added).getState());
         assertNotNull(framework.getBundleContext().getBundle(other.getLocation()), "a bundle from elsewhere is left alone");
         assertEquals(0, deploy.failures(), reports.toString());
-    }
-
-    @Test
-    void watchingScansOnItsOwnThreadUntilClosed() throws Exception {
-        DeployFolder watched = new DeployFolder(folder, framework.getBundleContext(), Duration.ZERO, s -> { });
-        Path jar = bundle("a.jar", "test.a", "1.0.0", clock.get() - 10_000);
-        watched.watch(Duration.ofMillis(10));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (bundleOf(jar) == null && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.sleep(5);
-        }
-        watched.close();
-        assertNotNull(bundleOf(jar));
     }
 
     private Bundle bundleOf(Path jar) {
