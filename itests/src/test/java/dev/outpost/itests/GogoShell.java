@@ -72,7 +72,7 @@ final class GogoShell implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws ReflectiveOperationException {
         session.getClass().getMethod("close").invoke(session);
         tracker.close();
     }

@@ -89,10 +89,14 @@ final class LauncherProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
             process.destroyForcibly();
-            process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -34,8 +34,12 @@ final class FolderWatch implements AutoCloseable {
 
     /** Stops watching; waits for a scan in progress. Idempotent. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         scanner.shutdownNow();
-        scanner.awaitTermination(1, TimeUnit.MINUTES);
+        try {
+            scanner.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -55,7 +55,7 @@ final class PluginProgress implements ServiceListener, BundleListener, AutoClose
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             context.removeServiceListener(this);
             context.removeBundleListener(this);
@@ -64,7 +64,11 @@ final class PluginProgress implements ServiceListener, BundleListener, AutoClose
         }
         if (poller != null) {
             poller.shutdownNow();
-            poller.awaitTermination(10, TimeUnit.SECONDS);
+            try {
+                poller.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
