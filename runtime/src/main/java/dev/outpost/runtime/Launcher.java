@@ -105,11 +105,12 @@ public final class Launcher {
             say("some plugins are still starting after " + STARTUP_REPORT.toSeconds() + " s");
         }
         say(PluginProgress.summary(progress.poll()) + "; watching " + deployDir + " for changes");
-        watch = new FolderWatch(options.scanInterval(), line -> say("deploy: " + line), List.of(deploy::scan, dev::scan));
+        watch = new FolderWatch(options.scanInterval(), line -> say("deploy: " + line),
+                List.of(whileActive(framework, deploy::scan), whileActive(framework, dev::scan)));
         if (!options.headless && framework.getState() == Bundle.ACTIVE) {
             Path shell = ShellBundles.besideRuntime();
             if (!ShellBundles.start(framework.getBundleContext(), shell, this::say).isEmpty()) {
-                say("shell started: 'outpost:list' lists the plugins, 'help' the commands; 'exit 0' or Ctrl-D stops");
+                say("shell started: 'outpost:list' lists the plugins, 'help' the commands; Ctrl-D or 'stop 0' stops");
             }
         } else {
             say("running headless; SIGTERM or Ctrl-C stops every plugin and exits");
@@ -152,6 +153,23 @@ public final class Launcher {
         } catch (BundleException | InterruptedException | RuntimeException e) {
             say("stopping failed: " + BundleJar.describe(e));
         }
+    }
+
+    /** A scan that does nothing once the framework stops (the shell can stop it any time). */
+    private static Runnable whileActive(Framework framework, Runnable scan) {
+        return () -> {
+            if (framework.getState() != Bundle.ACTIVE) {
+                return;
+            }
+            try {
+                scan.run();
+            } catch (IllegalStateException e) {
+                if (framework.getState() == Bundle.ACTIVE) {
+                    throw e;
+                }
+                // the bundle context went with the framework while scanning
+            }
+        };
     }
 
     private void say(String line) {
