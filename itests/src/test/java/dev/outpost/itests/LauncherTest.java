@@ -138,6 +138,16 @@ class LauncherTest {
     }
 
     @Test
+    void unusableWorkFolderIsNamedWithStatus2() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        try (LauncherProcess launcher = LauncherProcess.start("--deploy", deploy.toString(), "--work", file.toString())) {
+            assertEquals(2, launcher.exitStatus());
+            launcher.await("outpost: cannot create the work folder .*a-file/cache .*; give another with --work DIR");
+            assertFalse(launcher.output().contains("\tat "), "no stack trace:\n" + launcher.output());
+        }
+    }
+
+    @Test
     void helpListsTheOptions() throws Exception {
         try (LauncherProcess launcher = LauncherProcess.start("--help")) {
             assertEquals(0, launcher.exitStatus());

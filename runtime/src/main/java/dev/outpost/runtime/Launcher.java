@@ -76,13 +76,21 @@ public final class Launcher {
                     + " (give another with --deploy DIR)");
             return 2;
         }
+        Path cache = options.workDir.resolve("cache").toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(cache);
+        } catch (java.io.IOException | SecurityException e) {
+            System.err.println("outpost: cannot create the work folder " + cache + " (" + e + ")"
+                    + "; give another with --work DIR");
+            return 2;
+        }
         HostLogging.configure(options.logLevel);
         Map<String, String> props = new HashMap<>(options.properties);
         // the bundle cache survives restarts, so that the deploy folder can be reconciled with it
         props.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
         Framework framework;
         try {
-            framework = OutpostFramework.start(options.workDir.resolve("cache"), props);
+            framework = OutpostFramework.start(cache, props);
         } catch (BundleException | RuntimeException e) {
             System.err.println("outpost: the framework did not start (work folder " + options.workDir.toAbsolutePath()
                     + "): " + BundleJar.describe(e));

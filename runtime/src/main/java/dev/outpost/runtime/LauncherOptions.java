@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
             "(each process reaped) before the JVM exits; the exit status is 0 when nothing failed, 1 otherwise."},
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:nothing failed", "1:a bundle or plugin failed, or stopping failed",
-            "2:bad command line or missing deploy folder"})
+            "2:bad command line, missing deploy folder or unusable work folder"})
 final class LauncherOptions {
     @Option(names = {"-d", "--deploy"}, paramLabel = "DIR", defaultValue = "bundles",
             description = "folder of bundle jars to install, start and watch (default: ${DEFAULT-VALUE})")
