@@ -63,8 +63,14 @@ class HotReloadTest {
                 while (running.get()) {
                     PluginService echo = tracker.getService();
                     if (echo == null) {
-                        failures.add("no echo service registered");
-                        continue;
+                        // getService() can lose a race with the very service it picked going away;
+                        // what matters is that another one is there
+                        Object[] all = tracker.getServices();
+                        if (all == null || all.length == 0) {
+                            failures.add("no echo service registered");
+                            continue;
+                        }
+                        echo = (PluginService) all[all.length - 1];
                     }
                     try {
                         byte[] answer = echo.call("echo", payload, T);
@@ -96,7 +102,7 @@ class HotReloadTest {
             }
             tracker.close();
         }
-        assertEquals(List.of(), List.copyOf(failures), "calls failed during reloads");
+        assertEquals(List.of(), failures.stream().distinct().limit(5).toList(), failures.size() + " calls failed during reloads");
         assertTrue(served.get() > 50, "calls were made throughout: " + served.get());
         long last = runtime.pid(bundle);
         for (long pid : pids) {

@@ -7,8 +7,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Starts the Outpost runtime in a framework: the shared threads, the extender and the
- * {@link Plugins} service. Works as the activator of the runtime bundle in any OSGi R7+
+ * Starts the Outpost runtime in a framework: the shared threads, the extender, the
+ * {@link Plugins} service and the shell commands ({@link OutpostCommands}). Works as the activator of the runtime bundle in any OSGi R7+
  * framework, and as a system bundle activator of the embedded Felix ({@link Launcher}).
  * Stopping it stops every plugin process and reaps it before returning.
  */
@@ -19,6 +19,7 @@ public final class OutpostActivator implements BundleActivator {
     private PluginExtender extender;
     private PluginEvents events;
     private ServiceRegistration<Plugins> registration;
+    private ServiceRegistration<OutpostCommands> commands;
 
     @Override
     public void start(BundleContext context) throws Exception {
@@ -28,11 +29,20 @@ public final class OutpostActivator implements BundleActivator {
         extender = new PluginExtender(context, host, events);
         registration = context.registerService(Plugins.class, extender, null);
         extender.open();
+        commands = context.registerService(OutpostCommands.class, new OutpostCommands(context, extender),
+                OutpostCommands.serviceProperties());
         LOG.log(Level.DEBUG, "Outpost runtime started");
     }
 
     @Override
     public void stop(BundleContext context) {
+        if (commands != null) {
+            try {
+                commands.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered with the framework
+            }
+        }
         if (registration != null) {
             try {
                 registration.unregister();

@@ -39,6 +39,8 @@ final class PluginBundle {
     private final PluginLifecycle lifecycle = new PluginLifecycle();
     private final LongAdder calls = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    /** Calls between their entry and their send: a hot reload waits for them before it drains. */
+    private final java.util.concurrent.atomic.AtomicInteger entering = new java.util.concurrent.atomic.AtomicInteger();
     private ServiceRegistrar registrar;
     private PluginSpec spec;
     private RestartPolicy policy;
@@ -271,13 +273,22 @@ final class PluginBundle {
 
     /** Routes a call to the serving process, or waits for the one that is starting. */
     CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
-        PluginBundle next;
-        synchronized (this) {
-            next = successor;
+        entering.incrementAndGet();
+        try {
+            PluginBundle next;
+            synchronized (this) {
+                next = successor;
+            }
+            if (next != null) {
+                return next.call(service, method, payload, timeout);
+            }
+            return callHere(service, method, payload, timeout);
+        } finally {
+            entering.decrementAndGet();
         }
-        if (next != null) {
-            return next.call(service, method, payload, timeout);
-        }
+    }
+
+    private CompletableFuture<byte[]> callHere(String service, String method, byte[] payload, Duration timeout) {
         calls.increment();
         CompletableFuture<byte[]> result;
         PluginProcess p;
@@ -305,7 +316,7 @@ final class PluginBundle {
                 // the process died before the supervisor heard of it; nothing reached it, so the call
                 // goes to the process that the next call starts, once this one is accounted for
                 byte[] copy = payload.clone();
-                result = p.terminated().thenCompose(x -> call(service, method, copy, timeout));
+                result = p.terminated().thenCompose(x -> callHere(service, method, copy, timeout));
                 calls.decrement();
             }
         } else {
@@ -371,7 +382,7 @@ final class PluginBundle {
     /** Lets the calls in flight on {@code p} finish, within the drain deadline. */
     private void drain(PluginProcess p) {
         long deadline = System.nanoTime() + host.config.reloadDrain().toNanos();
-        while (p.callsInFlight() > 0 && System.nanoTime() < deadline) {
+        while ((entering.get() > 0 || p.callsInFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 p.terminated().get(1, TimeUnit.MILLISECONDS);
                 return; // it ended by itself

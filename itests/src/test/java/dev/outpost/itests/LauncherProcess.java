@@ -1,0 +1,102 @@
+package dev.outpost.itests;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The packaged launcher ({@code java -jar outpost-runtime.jar ...}) as a child process, its output read line by line. */
+final class LauncherProcess implements AutoCloseable {
+    static final Path JAR = Path.of(System.getProperty("outpost.test.launcher", "../runtime/target/outpost-runtime.jar"));
+
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
+
+    private LauncherProcess(Process process) {
+        this.process = process;
+        this.reader = new Thread(this::read, "launcher-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static LauncherProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        return new LauncherProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    private void read() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+            }
+        } catch (IOException closed) {
+            // the process is gone
+        }
+    }
+
+    /** Waits (with a deadline) for a line, anywhere in the output so far or to come, that matches {@code regex}. */
+    Matcher await(String regex) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + TestRuntime.WAIT.toNanos();
+        synchronized (lines) {
+            while (true) {
+                for (String line : lines) {
+                    Matcher m = p.matcher(line);
+                    if (m.find()) {
+                        return m;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+                    throw new AssertionError("no line matching /" + regex + "/ in:\n" + String.join("\n", lines));
+                }
+                TimeUnit.NANOSECONDS.timedWait(lines, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+        }
+    }
+
+    /** Sends SIGTERM and waits for the exit status. (Not Process.destroy(): it also closes the output pipe.) */
+    int terminate() throws InterruptedException {
+        process.toHandle().destroy();
+        return exitStatus();
+    }
+
+    int exitStatus() throws InterruptedException {
+        if (!process.waitFor(TestRuntime.WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the launcher did not exit; output:\n" + output());
+        }
+        reader.join(TestRuntime.WAIT.toMillis());
+        return process.exitValue();
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
