@@ -170,6 +170,42 @@ class MisbehavingPluginTest {
     }
 
     @Test
+    void headersAreCheckedAtInstallAndEveryProblemIsReportedInOneMessage() throws Exception {
+        java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.outpost.runtime.PluginExtender");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            runtime.install(TestBundles.bundle(dir, "bad-headers", Map.of("Outpost-Executable", "bin/none",
+                    "Outpost-Name", "no spaces allowed", "Outpost-Restart", "sometimes"), Map.of()));
+            long deadline = System.nanoTime() + T.toNanos();
+            while (logged.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, logged.size(), logged.toString());
+            String message = logged.get(0);
+            assertTrue(message.contains("executable bin/none is missing from the bundle"), message);
+            assertTrue(message.contains("plugin name 'no spaces allowed'"), message);
+            assertTrue(message.contains("restart policy 'sometimes' is not one of never, on-failure, on-demand"), message);
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
     void bundleWithoutTheHeaderIsLeftAlone() throws Exception {
         Bundle bundle = runtime.installAndStart(TestBundles.bundle(dir, "plain", Map.of(), Map.of()));
         assertTrue(runtime.plugins().forBundle(bundle.getBundleId()).isEmpty());

@@ -43,6 +43,20 @@ class ShellCommandsTest {
     }
 
     @Test
+    void callTakesAndShowsProtobufTextFormatWithTheBundlesMessageClasses() throws Exception {
+        Bundle zlib = runtime.installAndStart(TestBundles.zlib());
+        runtime.awaitState(zlib, PluginState.RUNNING);
+        String compressed = commands.call("zlib", "compress", "dev.outpost.sample.zlib.CompressRequest",
+                "data: \"hello hello hello hello\" level: 9", "dev.outpost.sample.zlib.CompressResponse");
+        assertTrue(compressed.startsWith("data: \""), compressed);
+        String back = commands.call("zlib", "decompress", "dev.outpost.sample.zlib.DecompressRequest",
+                compressed, "dev.outpost.sample.zlib.DecompressResponse");
+        assertEquals("data: \"hello hello hello hello\"", back);
+        assertTrue(commands.call("zlib", "compress", "dev.outpost.sample.zlib.CompressRequest", "nonsense: 1",
+                "dev.outpost.sample.zlib.CompressResponse").startsWith("not a dev.outpost.sample.zlib.CompressRequest"));
+    }
+
+    @Test
     void listShowsOneLinePerPluginWithPidStateAndResidentMemory() {
         long pid = runtime.pid(echo);
         String[] lines = commands.list().split("\n");

@@ -104,30 +104,73 @@ public final class OutpostCommands {
      * it the plugin must have exactly one service.
      */
     public String call(String plugin, String method, String text) {
+        Outcome o = invoke(plugin, method, text.getBytes(StandardCharsets.UTF_8));
+        return o.problem() != null ? o.problem() : show(o.answer());
+    }
+
+    /** The answer of a call, or what went wrong. */
+    private record Outcome(byte[] answer, String problem) {
+        static Outcome failed(String problem) {
+            return new Outcome(null, problem);
+        }
+    }
+
+    private Outcome invoke(String plugin, String method, byte[] payload) {
         String pluginPart = plugin.contains("/") ? plugin.substring(0, plugin.indexOf('/')) : plugin;
         String serviceName = plugin.contains("/") ? plugin.substring(plugin.indexOf('/') + 1) : null;
         Optional<PluginInfo> found = find(pluginPart);
         if (found.isEmpty()) {
-            return notFound(pluginPart);
+            return Outcome.failed(notFound(pluginPart));
         }
         List<ServiceReference<PluginService>> refs = serviceRefs(found.get().bundleId(), serviceName);
         if (refs.size() != 1) {
-            return refs.isEmpty()
+            return Outcome.failed(refs.isEmpty()
                     ? found.get().name() + " has no service" + (serviceName == null ? "" : " named " + serviceName)
                             + " registered (state " + found.get().state() + ")"
                     : found.get().name() + " has several services (" + String.join(", ", services(found.get().bundleId()))
-                            + "): say which, as " + pluginPart + "/SERVICE";
+                            + "): say which, as " + pluginPart + "/SERVICE");
         }
         PluginService service = context.getService(refs.get(0));
         if (service == null) {
-            return found.get().name() + ": the service went away";
+            return Outcome.failed(found.get().name() + ": the service went away");
         }
         try {
-            return show(service.call(method, text.getBytes(StandardCharsets.UTF_8), CALL_TIMEOUT));
+            return new Outcome(service.call(method, payload, CALL_TIMEOUT), null);
         } catch (PluginException e) {
-            return "call failed: " + e.getMessage();
+            return Outcome.failed("call failed: " + e.getMessage());
         } finally {
             context.ungetService(refs.get(0));
+        }
+    }
+
+    /**
+     * Calls a method with a protobuf message written in text format, and shows the answer in text
+     * format: {@code requestType} and {@code answerType} are message classes the plugin's bundle
+     * carries, e.g. {@code outpost:call zlib compress dev.outpost.sample.zlib.CompressRequest
+     * 'data: "hello" level: 9' dev.outpost.sample.zlib.CompressResponse}.
+     */
+    public String call(String plugin, String method, String requestType, String text, String answerType) {
+        Optional<PluginInfo> found = find(plugin.contains("/") ? plugin.substring(0, plugin.indexOf('/')) : plugin);
+        if (found.isEmpty()) {
+            return notFound(plugin);
+        }
+        org.osgi.framework.Bundle bundle = context.getBundle(found.get().bundleId());
+        byte[] payload;
+        try {
+            payload = TextFormatPayload.encode(bundle, requestType, text);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "cannot use " + requestType + " from " + found.get().name() + "'s bundle: " + e;
+        } catch (com.google.protobuf.TextFormat.ParseException e) {
+            return "not a " + requestType + " in text format: " + e.getMessage();
+        }
+        Outcome o = invoke(plugin, method, payload);
+        if (o.problem() != null) {
+            return o.problem();
+        }
+        try {
+            return TextFormatPayload.decode(bundle, answerType, o.answer());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "the answer is not a " + answerType + ": " + e;
         }
     }
 

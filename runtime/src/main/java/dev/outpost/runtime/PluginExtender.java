@@ -18,6 +18,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.util.tracker.BundleTracker;
 import org.osgi.util.tracker.BundleTrackerCustomizer;
 
@@ -28,6 +29,7 @@ import org.osgi.util.tracker.BundleTrackerCustomizer;
  * left alone. Starting does not wait for the plugin's handshake.
  */
 final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plugins {
+    private static final System.Logger LOG = System.getLogger(PluginExtender.class.getName());
     private final PluginHost host;
     private final BundleTracker<PluginBundle> tracker;
     private final Map<Long, PluginBundle> plugins = new ConcurrentHashMap<>();
@@ -45,11 +47,30 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
     }
 
     void open() {
+        context.addBundleListener(headerCheck);
         tracker.open();
     }
 
+    /** Checks a plugin bundle's headers as soon as it is installed or updated, not only at start. */
+    private final BundleListener headerCheck = event -> {
+        if (event.getType() != BundleEvent.INSTALLED && event.getType() != BundleEvent.UPDATED) {
+            return;
+        }
+        Bundle b = event.getBundle();
+        if (b.getHeaders().get(OutpostHeaders.EXECUTABLE) == null) {
+            return;
+        }
+        try {
+            PluginSpec.parse(key -> b.getHeaders().get(key), Platform.current(), path -> b.getEntry(path) != null);
+        } catch (PluginSpec.InvalidPluginException e) {
+            LOG.log(System.Logger.Level.ERROR, "bundle " + b.getSymbolicName() + " [" + b.getBundleId()
+                    + "] cannot run its plugin: " + e.getMessage());
+        }
+    };
+
     /** Stops every plugin process, each reaped before this returns. */
     void close() {
+        context.removeBundleListener(headerCheck);
         tracker.close();
     }
 
