@@ -11,14 +11,15 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.util.Statistics;
 
 /**
  * Runs the JMH benchmarks of the comparison and turns their results into {@link Figures}.
  *
- * <p>Usage: {@code BenchMain [--smoke] [--out FILE] [--json FILE] [include-regex...]}. The full
+ * <p>Usage: {@code BenchMain [--smoke|--quick] [--out FILE] [--json FILE] [include-regex...]}. The full
  * run forks one JVM per benchmark (the fork inherits the CPU affinity run.sh gives this one);
- * {@code --smoke} runs each once in this JVM, for the test that proves the benchmarks work.
+ * {@code --quick} runs one short iteration per fork; {@code --smoke} runs each briefly in this JVM, for the test that proves the benchmarks work.
  */
 public final class BenchMain {
     private static final String[] PROPERTIES = {EchoHost.BUNDLE_PROPERTY, GrpcPeer.SERVER_PROPERTY};
@@ -28,12 +29,14 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         boolean smoke = false;
+        boolean quick = false;
         Path out = null;
         Path json = null;
         List<String> includes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
+                case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--json" -> json = Path.of(args[++i]);
                 default -> includes.add(args[i]);
@@ -43,6 +46,10 @@ public final class BenchMain {
             includes = List.of(OutpostBenchmark.class.getSimpleName(), GrpcBenchmark.class.getSimpleName());
         }
         ChainedOptionsBuilder options = options(smoke, includes);
+        if (quick) {
+            options.warmupIterations(1).warmupTime(TimeValue.milliseconds(500))
+                    .measurementIterations(1).measurementTime(TimeValue.seconds(1));
+        }
         if (json != null) {
             options.resultFormat(ResultFormatType.JSON).result(json.toString());
         }
@@ -53,7 +60,7 @@ public final class BenchMain {
         ChainedOptionsBuilder b = new OptionsBuilder().shouldFailOnError(true);
         includes.forEach(b::include);
         if (smoke) {
-            b.forks(0).warmupIterations(0).measurementIterations(1)
+            b.forks(0).verbosity(VerboseMode.SILENT).warmupIterations(0).measurementIterations(1)
                     .measurementTime(TimeValue.milliseconds(50));
         } else {
             b.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))

@@ -99,6 +99,7 @@ public final class Lifecycle {
                 services.add(host.await(bundles.get(i), registered.get(i), WAIT_MS));
             }
             f.add("outpost.scale.serving", (System.nanoTime() - t0) / 1e6, "ms");
+            f.add("outpost.scale.plugins", n, "plugins");
             f.add("outpost.scale.threads_before", threadsBefore, "threads");
             f.add("outpost.scale.threads", ManagementFactory.getThreadMXBean().getThreadCount(), "threads");
             long t1 = System.nanoTime();
