@@ -47,7 +47,8 @@ else
     FLOOR_SCALE=1; LIFE=(--samples 300 --plugins 1000); JMH=()
 fi
 
-# 3. every part in both placements
+# 3. every part in both placements (the load average before it tells whether something else ran)
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 rm -rf "$RESULTS"
 for placement in free cpu0; do
     PIN=(); [ $placement = cpu0 ] && PIN=(taskset -c 0)
@@ -68,7 +69,7 @@ done
     echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') with \`benchmarks/run.sh${1:+ $1}\`"
     echo "on $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p')), Linux $(uname -r),"
     echo "$(java -version 2>&1 | head -1); gRPC peer: $(java "${JAVA_PROPS[@]}" -cp "$JAR" \
-        dev.outpost.bench.Report --peer)."
+        dev.outpost.bench.Report --peer); load average before the run: $LOAD_BEFORE."
     echo
     java -cp "$JAR" dev.outpost.bench.Report "$RESULTS" free cpu0
 } | tee "$RESULTS/table.md"
