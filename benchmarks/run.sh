@@ -6,7 +6,7 @@
 #
 # usage: benchmarks/run.sh [--quick]      (--quick: few samples, to try the script in a minute)
 # env:   MVN_FLAGS (e.g. -o), OUTPOST_BENCH_RESULTS (default benchmarks/target/results)
-# About 10 minutes on the 2-core machine; needs root only to install missing Debian packages.
+# About 7 minutes on the 2-core machine; needs root only to install missing Debian packages.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
