@@ -38,4 +38,14 @@ final class JarContent implements PluginBundle.Content {
     public byte[] entry(String path) {
         return entries.get(path);
     }
+
+    @Override
+    public dev.outpost.runtime.os.ExecutableImage image(String name, String path) throws IOException {
+        return PluginBundle.loadImage(this, name, path);
+    }
+
+    @Override
+    public boolean imagesOwned() {
+        return true;
+    }
 }

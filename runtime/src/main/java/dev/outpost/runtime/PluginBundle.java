@@ -64,6 +64,21 @@ final class PluginBundle {
 
         /** The entry's bytes, or null when there is none. */
         byte[] entry(String path) throws IOException;
+
+        /** The sealed image of the executable at {@code path}. */
+        ExecutableImage image(String name, String path) throws IOException;
+
+        /** Whether the plugin must close the images this content gives it (else a cache owns them). */
+        boolean imagesOwned();
+    }
+
+    /** The executable at {@code path} of {@code content}, as a new image. */
+    static ExecutableImage loadImage(Content content, String name, String path) throws IOException {
+        byte[] executable = content.entry(path);
+        if (executable == null) {
+            throw new IOException("executable " + path + " is missing from the bundle");
+        }
+        return ExecutableImage.load(name, executable);
     }
 
     private final Content content;
@@ -72,7 +87,7 @@ final class PluginBundle {
     private Hello hello;
 
     PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events) {
-        this(bundle, host, events, installed(bundle), null);
+        this(bundle, host, events, installed(bundle, host.images), null);
     }
 
     /**
@@ -103,11 +118,7 @@ final class PluginBundle {
             });
             name = spec.name();
             policy = spec.restart().overriddenBy(host.properties);
-            byte[] executable = content.entry(spec.executablePath());
-            if (executable == null) {
-                throw new IOException("executable " + spec.executablePath() + " is missing from the bundle");
-            }
-            image = ExecutableImage.load(spec.name(), executable);
+            image = content.image(spec.name(), spec.executablePath());
         } catch (PluginSpec.InvalidPluginException | IOException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
@@ -123,7 +134,7 @@ final class PluginBundle {
         spawn();
     }
 
-    private static Content installed(Bundle bundle) {
+    private static Content installed(Bundle bundle, ImageCache images) {
         return new Content() {
             @Override
             public String header(String name) {
@@ -139,6 +150,22 @@ final class PluginBundle {
                 try (InputStream in = entry.openStream()) {
                     return in.readAllBytes();
                 }
+            }
+
+            @Override
+            public ExecutableImage image(String name, String path) throws IOException {
+                return images.get(bundle.getBundleId(), bundle.getLastModified(), path, name, () -> {
+                    byte[] executable = entry(path);
+                    if (executable == null) {
+                        throw new IOException("executable " + path + " is missing from the bundle");
+                    }
+                    return executable;
+                });
+            }
+
+            @Override
+            public boolean imagesOwned() {
+                return false;
             }
         };
     }
@@ -289,11 +316,15 @@ final class PluginBundle {
     }
 
     private CompletableFuture<byte[]> callHere(String service, String method, byte[] payload, Duration timeout) {
-        calls.increment();
         CompletableFuture<byte[]> result;
         PluginProcess p;
         CompletableFuture<PluginProcess> waitFor = null;
         synchronized (this) {
+            if (successor != null) {
+                // handed over while this call was on its way in: the new process serves it
+                return successor.call(service, method, payload, timeout);
+            }
+            calls.increment();
             p = process;
             PluginState state = lifecycle.state();
             if (state == PluginState.RUNNING && p != null) {
@@ -370,7 +401,7 @@ final class PluginBundle {
         if (wasLive) {
             lifecycle.move(PluginState.STOPPED);
         }
-        if (image != null) {
+        if (image != null && content.imagesOwned()) {
             image.close();
         }
     }

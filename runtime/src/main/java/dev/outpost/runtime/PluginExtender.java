@@ -51,8 +51,16 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
         tracker.open();
     }
 
-    /** Checks a plugin bundle's headers as soon as it is installed or updated, not only at start. */
-    private final BundleListener headerCheck = event -> {
+    /**
+     * Checks a plugin bundle's headers as soon as it is installed or updated, not only at start;
+     * forgets the executable images of revisions that are gone.
+     */
+    private final BundleListener headerCheck = this::bundleChanged;
+
+    private void bundleChanged(BundleEvent event) {
+        if (event.getType() == BundleEvent.UPDATED || event.getType() == BundleEvent.UNINSTALLED) {
+            host.images.evict(event.getBundle().getBundleId());
+        }
         if (event.getType() != BundleEvent.INSTALLED && event.getType() != BundleEvent.UPDATED) {
             return;
         }
@@ -66,7 +74,7 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
             LOG.log(System.Logger.Level.ERROR, "bundle " + b.getSymbolicName() + " [" + b.getBundleId()
                     + "] cannot run its plugin: " + e.getMessage());
         }
-    };
+    }
 
     /** Stops every plugin process, each reaped before this returns. */
     void close() {

@@ -35,6 +35,8 @@ final class PluginHost implements AutoCloseable {
     final Reactor reactor;
     final ScheduledThreadPoolExecutor timer;
     final ExecutorService lifecycle;
+    /** Executable images of installed bundle revisions. */
+    final ImageCache images = new ImageCache();
 
     private static final System.Logger LOG = System.getLogger(PluginHost.class.getName());
 
@@ -103,6 +105,7 @@ final class PluginHost implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         reactor.close();
+        images.close();
         if (spawner instanceof PosixSpawner p) {
             p.close();
         }

@@ -59,6 +59,7 @@ final class PluginProcess {
     private final CompletableFuture<PluginState> terminated = new CompletableFuture<>();
     private final System.Logger log;
     private final Object termination = new Object();
+    private final Object attaching = new Object();
     /** One budget for everything the plugin logs: stdout, stderr and Log frames. */
     private final LogLimiter logLimiter = new LogLimiter();
     private final Object services = new Object();
@@ -177,14 +178,18 @@ final class PluginProcess {
         stderr = new OutputForwarder(launch.stderrFd(), "stderr", name(), c.pid(), Level.WARNING, logLimiter);
         channel = new PluginChannel(name() + " (pid " + c.pid() + ")", launch.socketFd(), host.config, host.lifecycle,
                 host.timer, new ChannelListener());
-        try {
-            stdout.attach(host.reactor);
-            stderr.attach(host.reactor);
-            channel.attach(host.reactor);
-            pidfdKey = host.reactor.register(c.pidfd(), events -> exited());
-        } catch (IOException e) {
-            host.lifecycle.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
-            return;
+        // a process that dies at once is handled (and released) on other threads: not before
+        // everything is attached
+        synchronized (attaching) {
+            try {
+                stdout.attach(host.reactor);
+                stderr.attach(host.reactor);
+                pidfdKey = host.reactor.register(c.pidfd(), events -> exited());
+                channel.attach(host.reactor);
+            } catch (IOException e) {
+                host.lifecycle.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
+                return;
+            }
         }
         long timeout = host.config.handshakeTimeout().toMillis();
         handshakeTimer = host.timer.schedule(() -> host.lifecycle.execute(() -> {
@@ -397,6 +402,12 @@ final class PluginProcess {
     }
 
     private void release() {
+        synchronized (attaching) {
+            releaseAttached();
+        }
+    }
+
+    private void releaseAttached() {
         ScheduledFuture<?> timer = handshakeTimer;
         if (timer != null) {
             timer.cancel(false);
