@@ -60,9 +60,4 @@ public final class OutpostActivator implements BundleActivator {
             host.close();
         }
     }
-
-    /** The extender, once started; for tests in this package. */
-    PluginExtender extender() {
-        return extender;
-    }
 }

@@ -482,9 +482,6 @@ final class PluginBundle {
         return lifecycle.state();
     }
 
-    List<PluginState> history() {
-        return lifecycle.history();
-    }
 
     synchronized Optional<PluginProcess> process() {
         return Optional.ofNullable(process);

@@ -198,9 +198,4 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
             throw new IllegalStateException("update of bundle " + bundle.getBundleId() + " failed: " + e.getMessage(), e);
         }
     }
-
-    /** The running process of a bundle, for tests and shell commands. */
-    Optional<PluginProcess> process(long bundleId) {
-        return Optional.ofNullable(plugins.get(bundleId)).flatMap(PluginBundle::process);
-    }
 }

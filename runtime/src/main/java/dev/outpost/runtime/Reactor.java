@@ -68,9 +68,6 @@ final class Reactor implements AutoCloseable {
         return Thread.currentThread() == thread;
     }
 
-    int registered() {
-        return registrations.size();
-    }
 
     private void loop() {
         long[] keys = new long[BATCH];

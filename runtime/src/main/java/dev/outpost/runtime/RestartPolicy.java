@@ -86,20 +86,7 @@ record RestartPolicy(Kind kind, Duration initialDelay, Duration maxDelay, int in
     }
 
     private static long number(Function<String, String> values, String key, long fallback, long min) {
-        String v = values.apply(key);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n < min || n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(key + " must be between " + min + " and " + Integer.MAX_VALUE
-                        + ", not " + v.trim());
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + v.trim() + "'", e);
-        }
+        return RuntimeConfig.number(values, key, fallback, min, Integer.MAX_VALUE);
     }
 
     /**

@@ -71,18 +71,28 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
     }
 
     private static long number(Function<String, String> properties, String key, long fallback, long max) {
+        return number(properties, key, fallback, 0, max);
+    }
+
+    /**
+     * The whole number set for {@code key}, or {@code fallback} when it is not set.
+     *
+     * @throws IllegalArgumentException naming the key, when the value is not a number in [min, max]
+     */
+    static long number(Function<String, String> properties, String key, long fallback, long min, long max) {
         String value = properties.apply(key);
         if (value == null || value.isBlank()) {
             return fallback;
         }
         try {
             long n = Long.parseLong(value.trim());
-            if (n < 0 || n > max) {
-                throw new IllegalArgumentException(key + " must be between 0 and " + max + ", not " + value);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", not "
+                        + value.trim());
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, not '" + value + "'", e);
+            throw new IllegalArgumentException(key + " must be a whole number, not '" + value.trim() + "'", e);
         }
     }
 }
