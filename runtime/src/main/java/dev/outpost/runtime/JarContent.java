@@ -10,7 +10,7 @@ import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 
 /** A bundle jar that is not installed yet (a hot reload's new content), read into memory. */
-final class JarContent implements PluginBundle.Content {
+final class JarContent implements PluginContent {
     private final Attributes headers;
     private final Map<String, byte[]> entries = new HashMap<>();
 
@@ -41,7 +41,7 @@ final class JarContent implements PluginBundle.Content {
 
     @Override
     public dev.outpost.runtime.os.ExecutableImage image(String name, String path) throws IOException {
-        return PluginBundle.loadImage(this, name, path);
+        return dev.outpost.runtime.os.ExecutableImage.load(name, PluginContent.executable(this, path));
     }
 
     @Override

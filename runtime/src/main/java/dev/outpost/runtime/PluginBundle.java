@@ -8,9 +8,7 @@ import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.runtime.os.ExecutableImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.net.URL;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -58,43 +56,20 @@ final class PluginBundle {
     private String failure;
     private volatile long lastPid;
 
-    /** Where the plugin's headers and files come from: the installed bundle, or new content. */
-    interface Content {
-        String header(String name);
-
-        /** The entry's bytes, or null when there is none. */
-        byte[] entry(String path) throws IOException;
-
-        /** The sealed image of the executable at {@code path}. */
-        ExecutableImage image(String name, String path) throws IOException;
-
-        /** Whether the plugin must close the images this content gives it (else a cache owns them). */
-        boolean imagesOwned();
-    }
-
-    /** The executable at {@code path} of {@code content}, as a new image. */
-    static ExecutableImage loadImage(Content content, String name, String path) throws IOException {
-        byte[] executable = content.entry(path);
-        if (executable == null) {
-            throw new IOException("executable " + path + " is missing from the bundle");
-        }
-        return ExecutableImage.load(name, executable);
-    }
-
-    private final Content content;
+    private final PluginContent content;
     // guarded by this: set when a hot reload hands the plugin over to a new process
     private PluginBundle successor;
     private Hello hello;
 
     PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events) {
-        this(bundle, host, events, installed(bundle, host.images), null);
+        this(bundle, host, events, new InstalledContent(bundle, host.images), null);
     }
 
     /**
      * @param content the headers and files to run
      * @param registrar where to register services; null: in the name of the bundle
      */
-    PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events, Content content,
+    PluginBundle(Bundle bundle, PluginHost host, Consumer<PluginEvent> events, PluginContent content,
                  ServiceRegistrar registrar) {
         this.bundle = bundle;
         this.host = host;
@@ -132,42 +107,6 @@ final class PluginBundle {
         }
         lifecycle.move(PluginState.STARTING);
         spawn();
-    }
-
-    private static Content installed(Bundle bundle, ImageCache images) {
-        return new Content() {
-            @Override
-            public String header(String name) {
-                return bundle.getHeaders().get(name);
-            }
-
-            @Override
-            public byte[] entry(String path) throws IOException {
-                URL entry = bundle.getEntry(path);
-                if (entry == null) {
-                    return null;
-                }
-                try (InputStream in = entry.openStream()) {
-                    return in.readAllBytes();
-                }
-            }
-
-            @Override
-            public ExecutableImage image(String name, String path) throws IOException {
-                return images.get(bundle.getBundleId(), bundle.getLastModified(), path, name, () -> {
-                    byte[] executable = entry(path);
-                    if (executable == null) {
-                        throw new IOException("executable " + path + " is missing from the bundle");
-                    }
-                    return executable;
-                });
-            }
-
-            @Override
-            public boolean imagesOwned() {
-                return false;
-            }
-        };
     }
 
     /** Starts a new process; the plugin is STARTING. Caller holds the lock. */

@@ -1,28 +1,22 @@
 package dev.outpost.runtime;
 
 import dev.outpost.api.ErrorCode;
-import dev.outpost.api.PluginException;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Frame;
 import dev.outpost.protocol.v1.Goodbye;
 import dev.outpost.protocol.v1.Hello;
-import dev.outpost.protocol.v1.Ping;
+import dev.outpost.protocol.v1.Log;
 import dev.outpost.protocol.v1.Refusal;
 import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.ExecutableImage;
 import dev.outpost.runtime.os.ExitStatus;
-import dev.outpost.runtime.os.Posix;
 import dev.outpost.runtime.os.Signals;
-import dev.outpost.runtime.os.SpawnRequest;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -177,7 +171,7 @@ final class PluginProcess {
         stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name(), c.pid(), Level.INFO, logLimiter);
         stderr = new OutputForwarder(launch.stderrFd(), "stderr", name(), c.pid(), Level.WARNING, logLimiter);
         channel = new PluginChannel(name() + " (pid " + c.pid() + ")", launch.socketFd(), host.config, host.lifecycle,
-                host.timer, new ChannelListener());
+                host.timer, new PluginFrames(name(), new FrameReceiver()));
         // a process that dies at once is handled (and released) on other threads: not before
         // everything is attached
         synchronized (attaching) {
@@ -437,49 +431,34 @@ final class PluginProcess {
         }
     }
 
-    /** Frames from the plugin, on the reactor thread. */
-    private final class ChannelListener implements PluginChannel.Listener {
-        private boolean helloSeen;
+    /** What the plugin sends, once {@link PluginFrames} has checked its order; on the reactor thread. */
+    private final class FrameReceiver implements PluginFrames.Receiver {
+        @Override
+        public void hello(Hello hello) {
+            host.lifecycle.execute(() -> completeHandshake(hello));
+        }
 
         @Override
-        public void frame(Frame frame) {
-            switch (frame.getKindCase()) {
-                case HELLO -> {
-                    if (helloSeen) {
-                        protocolError("a second Hello");
-                        return;
-                    }
-                    helloSeen = true;
-                    Hello h = frame.getHello();
-                    host.lifecycle.execute(() -> completeHandshake(h));
-                }
-                case LOG -> {
-                    if (!helloSeen) {
-                        protocolError("Log before Hello");
-                        return;
-                    }
-                    if (logLimiter.admit(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
-                            + " lines not logged: the plugin logs too fast"))) {
-                        log.log(Levels.of(frame.getLog().getLevel()), () -> "[" + name() + " " + pid() + "] "
-                                + frame.getLog().getMessage());
-                    }
-                }
-                case GOODBYE -> {
-                    String reason = frame.getGoodbye().getReason();
-                    log.log(Level.INFO, () -> name() + " is leaving: " + reason);
-                    channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
-                }
-                case PONG -> liveness.answered();
-                default -> protocolError("unexpected " + frame.getKindCase() + (helloSeen ? "" : " before Hello"));
+        public void log(Log entry) {
+            if (logLimiter.admit(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
+                    + " lines not logged: the plugin logs too fast"))) {
+                log.log(Levels.of(entry.getLevel()), () -> "[" + name() + " " + pid() + "] " + entry.getMessage());
             }
         }
 
-        private void protocolError(String what) {
-            host.lifecycle.execute(() -> fail("protocol error from " + name() + ": " + what, 0));
+        @Override
+        public void goodbye(String reason) {
+            log.log(Level.INFO, () -> name() + " is leaving: " + reason);
+            channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
         }
 
         @Override
-        public void broken(String reason, boolean endOfFile) {
+        public void pong() {
+            liveness.answered();
+        }
+
+        @Override
+        public void failed(String reason, boolean endOfFile) {
             host.lifecycle.execute(() -> fail(reason, endOfFile ? EOF_EXIT_WAIT_MILLIS : 0));
         }
     }
