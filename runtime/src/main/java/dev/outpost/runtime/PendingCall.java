@@ -11,14 +11,23 @@ import java.util.concurrent.ScheduledFuture;
  */
 final class PendingCall extends CompletableFuture<byte[]> {
     final long id;
-    final String description;
+    private final String service;
+    private final String method;
+    private final String callee;
     private final PendingCalls owner;
     private volatile ScheduledFuture<?> deadline;
 
-    PendingCall(long id, String description, PendingCalls owner) {
+    PendingCall(long id, String service, String method, String callee, PendingCalls owner) {
         this.id = id;
-        this.description = description;
+        this.service = service;
+        this.method = method;
+        this.callee = callee;
         this.owner = owner;
+    }
+
+    /** "service/method of plugin (pid N)", for error messages; built only when one is needed. */
+    String description() {
+        return service + "/" + method + " of " + callee;
     }
 
     void deadline(ScheduledFuture<?> deadline) {

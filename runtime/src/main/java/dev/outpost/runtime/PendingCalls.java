@@ -25,8 +25,8 @@ final class PendingCalls {
     }
 
     /** Registers a new call; if the calls are closed, the returned call has already failed. */
-    PendingCall open(String description) {
-        PendingCall call = new PendingCall(lastId.incrementAndGet(), description, this);
+    PendingCall open(String service, String method, String callee) {
+        PendingCall call = new PendingCall(lastId.incrementAndGet(), service, method, callee, this);
         calls.put(call.id, call);
         if (closedReason != null) {
             call.fail(closedCode, closedReason);

@@ -81,7 +81,7 @@ final class PluginChannel implements AutoCloseable {
      * {@link dev.outpost.api.PluginException}. {@code payload} is not kept after this returns.
      */
     CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
-        PendingCall call = calls.open(service + "/" + method + " of " + name);
+        PendingCall call = calls.open(service, method, name);
         if (call.isDone()) {
             return call;
         }
@@ -97,9 +97,9 @@ final class PluginChannel implements AutoCloseable {
             send(Frame.newBuilder().setRequest(request).build(),
                     timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis);
         } catch (FrameWriter.FrameTooLargeException e) {
-            call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description + ": " + e.getMessage());
+            call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description() + ": " + e.getMessage());
         } catch (WriteStalledException e) {
-            call.fail(ErrorCode.UNAVAILABLE, call.description + ": " + e.getMessage());
+            call.fail(ErrorCode.UNAVAILABLE, call.description() + ": " + e.getMessage());
         } catch (NotSentException e) {
             call.completeExceptionally(new CallNotSentException("cannot send to " + name + ": " + e.getMessage()));
         } catch (IOException e) {
@@ -111,7 +111,7 @@ final class PluginChannel implements AutoCloseable {
     private void expire(PendingCall call, long timeoutMillis) {
         if (!call.isDone()) {
             call.fail(ErrorCode.DEADLINE_EXCEEDED,
-                    call.description + " did not answer within " + timeoutMillis + " ms");
+                    call.description() + " did not answer within " + timeoutMillis + " ms");
             sendCancel(call.id);
         }
     }
@@ -259,7 +259,7 @@ final class PluginChannel implements AutoCloseable {
         }
         if (response.getResultCase() == Response.ResultCase.ERROR) {
             Error error = response.getError();
-            call.fail(Codes.toApi(error.getCode()), call.description + ": " + error.getMessage());
+            call.fail(Codes.toApi(error.getCode()), call.description() + ": " + error.getMessage());
         } else {
             call.complete(response.getPayload().toByteArray());
         }

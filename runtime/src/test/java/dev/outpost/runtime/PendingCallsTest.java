@@ -18,7 +18,7 @@ class PendingCallsTest {
     @Test
     void answeredCallIsRemovedAndLateAnswerIsRecognised() throws Exception {
         PendingCalls calls = new PendingCalls(id -> { });
-        PendingCall c = calls.open("a");
+        PendingCall c = calls.open("s", "a", "fx");
         assertEquals(1, c.id);
         assertSame(c, calls.take(1));
         c.complete(new byte[] {1});
@@ -31,12 +31,12 @@ class PendingCallsTest {
     @Test
     void closingFailsPendingAndLaterCallsWithTheReason() {
         PendingCalls calls = new PendingCalls(id -> { });
-        PendingCall pending = calls.open("a");
+        PendingCall pending = calls.open("s", "a", "fx");
         calls.close(ErrorCode.UNAVAILABLE, "echo is stopping");
         ExecutionException e = assertThrows(ExecutionException.class, pending::get);
         assertEquals(ErrorCode.UNAVAILABLE, ((PluginException) e.getCause()).code());
         assertEquals("UNAVAILABLE: echo is stopping", e.getCause().getMessage());
-        PendingCall later = calls.open("b");
+        PendingCall later = calls.open("s", "b", "fx");
         assertTrue(later.isCompletedExceptionally());
         assertEquals(0, calls.size());
     }
@@ -45,8 +45,8 @@ class PendingCallsTest {
     void cancellingACallSendsCancelAndForgetsIt() {
         List<Long> cancels = new ArrayList<>();
         PendingCalls calls = new PendingCalls(cancels::add);
-        calls.open("a");
-        PendingCall b = calls.open("b");
+        calls.open("s", "a", "fx");
+        PendingCall b = calls.open("s", "b", "fx");
         b.cancel(true);
         assertEquals(List.of(2L), cancels);
         assertEquals(1, calls.size());
