@@ -295,38 +295,16 @@ final class PluginProcess {
         } catch (IOException e) {
             log.log(Level.DEBUG, () -> "Goodbye to " + name() + " not sent: " + e.getMessage());
         }
-        ExitStatus status = awaitExit(grace, Signals.SIGTERM);
-        if (status == null) {
-            status = awaitExit(host.config.termTimeout().toMillis(), Signals.SIGKILL);
-        }
-        if (status == null) {
-            status = awaitExit(KILL_WAIT_MILLIS, 0);
-        }
+        ExitStatus status = ExitEscalation.run(child, name(), log,
+                new ExitEscalation.Step(grace, Signals.SIGTERM),
+                new ExitEscalation.Step(host.config.termTimeout().toMillis(), Signals.SIGKILL),
+                new ExitEscalation.Step(KILL_WAIT_MILLIS, 0));
         release();
         exit = status;
         lifecycle.move(PluginState.STOPPED);
         String how = status == null ? "did not die after SIGKILL" : status.describe();
         log.log(status == null ? Level.ERROR : Level.INFO, () -> name() + " (pid " + pid() + ") stopped in "
                 + String.format("%.2f ms", (System.nanoTime() - began) / 1e6) + ": " + how);
-    }
-
-    /** Waits up to {@code millis} for the exit; if it does not come, sends {@code escalation} (0: none). */
-    private ExitStatus awaitExit(long millis, int escalation) {
-        ChildProcess c = child;
-        try {
-            Optional<ExitStatus> s = c.awaitExit(millis);
-            if (s.isPresent()) {
-                return s.get();
-            }
-        } catch (IOException e) {
-            log.log(Level.WARNING, "waiting for " + name() + " failed: " + e.getMessage());
-        }
-        if (escalation != 0) {
-            log.log(Level.INFO, () -> name() + " (pid " + c.pid() + ") still running after " + millis + " ms; sending "
-                    + Signals.name(escalation));
-            c.signal(escalation);
-        }
-        return null;
     }
 
     /** Handles an unexpected end: the process died, broke the protocol, or never shook hands. */
@@ -340,14 +318,10 @@ final class PluginProcess {
         ChildProcess c = child;
         failure = reason;
         withdrawServices();
-        ExitStatus status = null;
-        if (c != null) {
-            status = exitWaitMillis > 0 ? awaitExit(exitWaitMillis, Signals.SIGKILL) : null;
-            if (status == null) {
-                c.signal(Signals.SIGKILL);
-                status = awaitExit(KILL_WAIT_MILLIS, 0);
-            }
-        }
+        // at the end of file the process is usually exiting by itself: give it a moment first
+        ExitStatus status = c == null ? null : ExitEscalation.run(c, name(), log,
+                new ExitEscalation.Step(exitWaitMillis, Signals.SIGKILL),
+                new ExitEscalation.Step(KILL_WAIT_MILLIS, 0));
         exit = status;
         failure = describeFailure(reason, status);
         PluginChannel ch = channel;
