@@ -15,14 +15,14 @@ import org.osgi.framework.Bundle;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
- * The Gogo bundles the launcher installs (runtime, command, jline shell and jline, whose converters
- * turn "5" into a Bundle for the Felix commands) in a test's framework, and one command session on
- * them, driven through reflection since Gogo's classes live in its bundles. The framework needs
- * {@link #FRAMEWORK_PROPERTIES} so the jline shell does not take the test's console.
+ * The shell bundles the launcher installs (Gogo's runtime and command, jline, and Outpost's console
+ * bundle, which registers gogo.jline's commands and converters, the ones that turn "5" into a
+ * Bundle for the Felix commands) in a test's framework, started as the launcher starts them, and
+ * one command session on them, driven through reflection since Gogo's classes live in its bundles.
+ * Without the {@code outpost.console} property nothing takes the test's terminal.
  */
 final class GogoShell implements AutoCloseable {
     static final Path SHELL = Path.of(System.getProperty("outpost.test.shell", "target/shell"));
-    static final java.util.Map<String, String> FRAMEWORK_PROPERTIES = java.util.Map.of("gosh.args", "--nointeractive");
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Object session;
@@ -47,11 +47,13 @@ final class GogoShell implements AutoCloseable {
                 bundles.add(runtime.install(jar));
             }
         }
-        if (bundles.size() != 4) {
-            throw new AssertionError("expected the 4 shell bundles in " + SHELL + ", found " + bundles);
+        if (bundles.size() != 5) {
+            throw new AssertionError("expected the 5 shell bundles in " + SHELL + ", found " + bundles);
         }
         for (Bundle b : bundles) {
-            b.start();
+            if (!"org.apache.felix.gogo.jline".equals(b.getSymbolicName())) { // a library of the console bundle
+                b.start();
+            }
         }
         ServiceTracker<Object, Object> tracker = new ServiceTracker<>(runtime.context,
                 runtime.context.createFilter("(objectClass=org.apache.felix.service.command.CommandProcessor)"), null);

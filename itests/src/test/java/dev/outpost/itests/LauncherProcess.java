@@ -34,6 +34,31 @@ final class LauncherProcess implements AutoCloseable {
         return new LauncherProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
+    /**
+     * The launcher with a terminal, as a person runs it: under {@code script}, which gives it a
+     * pseudo-terminal and relays what {@link #type} writes, so that a typed Ctrl-C reaches it as the
+     * terminal's SIGINT.
+     */
+    static LauncherProcess startOnTerminal(String... args) throws IOException {
+        StringBuilder command = new StringBuilder(quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()))
+                .append(" -jar ").append(quote(JAR.toString()));
+        for (String arg : args) {
+            command.append(' ').append(quote(arg));
+        }
+        return new LauncherProcess(new ProcessBuilder("script", "-qfec", command.toString(), "/dev/null")
+                .redirectErrorStream(true).start());
+    }
+
+    private static String quote(String arg) {
+        return "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    /** Types {@code keys} at the terminal (for {@link #startOnTerminal}). */
+    void type(String keys) throws IOException {
+        process.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     private void read() {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {

@@ -74,6 +74,24 @@ class LauncherTest {
     }
 
     @Test
+    void ctrlCInTheInteractiveShellStopsEveryPluginAndExits0() throws Exception {
+        drop(TestBundles.echo(), "echo.jar");
+        try (LauncherProcess launcher = LauncherProcess.startOnTerminal("--deploy", deploy.toString(),
+                "--work", dir.resolve("work").toString(), "--scan-interval", "100")) {
+            long echoPid = Long.parseLong(launcher.await("echo 1\\.0\\.0: serving \\(bundle \\d+, pid (\\d+)").group(1));
+            launcher.await("shell started: .*Ctrl-C, Ctrl-D or 'stop 0' stops everything");
+            launcher.type("outpost:list\r");
+            launcher.await("echo +\\d+ RUNNING +" + echoPid + " ");
+            launcher.type("lb");
+            launcher.type("\u0003");
+            assertEquals(0, launcher.exitStatus(), launcher.output());
+            launcher.await("stopped in [\\d.]+ ms: every plugin process reaped");
+            launcher.await("exit 0: nothing failed");
+            assertFalse(Processes.exists(echoPid), "the plugin was stopped and reaped");
+        }
+    }
+
+    @Test
     void devModeRunsAnExecutableFromABuildFolderAndRestartsItWhenRebuilt() throws Exception {
         Path build = Files.createDirectory(dir.resolve("build"));
         Path exe = build.resolve("devfix");

@@ -28,7 +28,7 @@ class ShellCommandsTest {
 
     @BeforeEach
     void start() throws Exception {
-        runtime = TestRuntime.start(dir, GogoShell.FRAMEWORK_PROPERTIES);
+        runtime = TestRuntime.start(dir);
         echo = runtime.installAndStart(TestBundles.echo());
         runtime.awaitState(echo, PluginState.RUNNING);
         ServiceReference<?> ref = runtime.context.getServiceReferences((String) null, "(osgi.command.scope=outpost)")[0];

@@ -88,6 +88,10 @@ public final class Launcher {
         Map<String, String> props = new HashMap<>(options.properties);
         // the bundle cache survives restarts, so that the deploy folder can be reconciled with it
         props.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
+        if (!options.headless) {
+            // the console bundle runs the Gogo shell on a terminal that leaves Ctrl-C to us
+            props.putIfAbsent("outpost.console", "true");
+        }
         Framework framework;
         try {
             framework = OutpostFramework.start(cache, props);
@@ -118,7 +122,8 @@ public final class Launcher {
         if (!options.headless && framework.getState() == Bundle.ACTIVE) {
             Path shell = ShellBundles.besideRuntime();
             if (!ShellBundles.start(framework.getBundleContext(), shell, this::say).isEmpty()) {
-                say("shell started: 'outpost:list' lists the plugins, 'help' the commands; Ctrl-D or 'stop 0' stops");
+                say("shell started: 'outpost:list' lists the plugins, 'help' the commands;"
+                        + " Ctrl-C, Ctrl-D or 'stop 0' stops everything");
             }
         } else {
             say("running headless; SIGTERM or Ctrl-C stops every plugin and exits");

@@ -11,15 +11,19 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
-import org.osgi.framework.wiring.BundleWiring;
 
 /**
  * The interactive shell: the Apache Felix Gogo bundles (runtime, command, jline, and jline itself)
- * that the build copies to {@code shell/} next to the runtime jar, installed into the framework
- * and started transiently, so a later headless start from the same bundle cache has no shell.
+ * and Outpost's console bundle, which the build copies to {@code shell/} next to the runtime jar,
+ * installed into the framework and started transiently, so a later headless start from the same
+ * bundle cache has no shell.
  */
 final class ShellBundles {
-    private static final String JLINE = "org.jline";
+    /**
+     * gogo.jline is used by the console bundle as a library, never started: its own activator
+     * would open a second console, whose terminal takes the process's signals (Ctrl-C).
+     */
+    static final String LIBRARY_ONLY = "org.apache.felix.gogo.jline";
 
     private ShellBundles() {
     }
@@ -35,7 +39,7 @@ final class ShellBundles {
     }
 
     /**
-     * Installs every jar in {@code dir}, then starts them all; returns the started bundles.
+     * Installs every jar in {@code dir}, then starts them all (but {@link #LIBRARY_ONLY}); returns the started bundles.
      * Problems are reported, never thrown: the runtime runs on without a shell.
      */
     static List<Bundle> start(BundleContext context, Path dir, Consumer<String> report) {
@@ -59,33 +63,8 @@ final class ShellBundles {
             }
         }
         List<Bundle> started = new ArrayList<>();
-        // jline finds its terminal providers (exec, jni, ffm) through the context class loader; with
-        // the launcher's it finds none and falls back to a dumb terminal without line editing
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        installed.stream().filter(b -> JLINE.equals(b.getSymbolicName())).findFirst()
-                .ifPresent(jline -> thread.setContextClassLoader(classLoader(jline)));
-        try {
-            startAll(installed, started, report);
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-        return started;
-    }
-
-    private static ClassLoader classLoader(Bundle bundle) {
-        try {
-            bundle.start(Bundle.START_TRANSIENT);
-        } catch (BundleException e) {
-            return null;
-        }
-        BundleWiring wiring = bundle.adapt(BundleWiring.class);
-        return wiring == null ? null : wiring.getClassLoader();
-    }
-
-    private static void startAll(List<Bundle> installed, List<Bundle> started, Consumer<String> report) {
         for (Bundle b : installed) {
-            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+            if (b.getHeaders().get(Constants.FRAGMENT_HOST) != null || LIBRARY_ONLY.equals(b.getSymbolicName())) {
                 continue;
             }
             try {
@@ -95,5 +74,6 @@ final class ShellBundles {
                 report.accept("shell bundle " + b.getSymbolicName() + " did not start: " + BundleJar.describe(e));
             }
         }
+        return started;
     }
 }

@@ -24,21 +24,26 @@ class ShellBundlesTest {
     void gogoBundlesResolveAgainstTheSystemBundleAndStart() throws Exception {
         Path shell = Path.of("target", "shell");
         List<String> reports = new ArrayList<>();
-        Framework f = new Felix(Map.of(Constants.FRAMEWORK_STORAGE, tmp.resolve("cache").toString(),
-                "gosh.args", "--nointeractive"));
+        Framework f = new Felix(Map.of(Constants.FRAMEWORK_STORAGE, tmp.resolve("cache").toString()));
         f.init();
         f.start();
         try {
             List<Bundle> started = ShellBundles.start(f.getBundleContext(), shell, reports::add);
             assertEquals(List.of(), reports);
-            assertEquals(List.of("org.apache.felix.gogo.command", "org.apache.felix.gogo.jline",
-                    "org.apache.felix.gogo.runtime", "org.jline"),
+            assertEquals(List.of("dev.outpost.console", "org.apache.felix.gogo.command", "org.apache.felix.gogo.runtime",
+                    "org.jline"),
                     started.stream().map(Bundle::getSymbolicName).sorted().toList());
             for (Bundle b : started) {
                 assertEquals(Bundle.ACTIVE, b.getState(), b.getSymbolicName());
             }
             assertTrue(f.getBundleContext().getServiceReferences("org.apache.felix.service.command.CommandProcessor",
                     null) != null, "Gogo's command processor is registered");
+            assertTrue(f.getBundleContext().getServiceReferences((String) null,
+                    "(&(osgi.command.scope=gogo)(osgi.command.function=gosh))") != null,
+                    "the console bundle registers gogo.jline's commands");
+            Bundle library = java.util.Arrays.stream(f.getBundleContext().getBundles())
+                    .filter(b -> ShellBundles.LIBRARY_ONLY.equals(b.getSymbolicName())).findFirst().orElseThrow();
+            assertEquals(Bundle.RESOLVED, library.getState(), "gogo.jline is used as a library, never started");
         } finally {
             f.stop();
             f.waitForStop(30_000);
