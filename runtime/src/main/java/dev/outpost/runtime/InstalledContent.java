@@ -22,6 +22,11 @@ final class InstalledContent implements PluginContent {
     }
 
     @Override
+    public boolean has(String path) {
+        return bundle.getEntry(path) != null;
+    }
+
+    @Override
     public byte[] entry(String path) throws IOException {
         URL entry = bundle.getEntry(path);
         if (entry == null) {

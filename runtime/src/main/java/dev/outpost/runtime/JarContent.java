@@ -35,6 +35,11 @@ final class JarContent implements PluginContent {
     }
 
     @Override
+    public boolean has(String path) {
+        return entries.containsKey(path);
+    }
+
+    @Override
     public byte[] entry(String path) {
         return entries.get(path);
     }

@@ -84,13 +84,7 @@ final class PluginBundle {
     /** Checks the headers, loads the executable and starts the first process; never throws. */
     synchronized void start() {
         try {
-            spec = PluginSpec.parse(content::header, Platform.current(), path -> {
-                try {
-                    return content.entry(path) != null;
-                } catch (IOException e) {
-                    return false;
-                }
-            });
+            spec = PluginSpec.parse(content::header, Platform.current(), content::has);
             name = spec.name();
             policy = spec.restart().overriddenBy(host.properties);
             image = content.image(spec.name(), spec.executablePath());

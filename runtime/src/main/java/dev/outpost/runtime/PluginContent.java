@@ -10,6 +10,9 @@ import java.io.IOException;
 interface PluginContent {
     String header(String name);
 
+    /** Whether there is an entry at {@code path} (without reading it). */
+    boolean has(String path);
+
     /** The entry's bytes, or null when there is none. */
     byte[] entry(String path) throws IOException;
 
