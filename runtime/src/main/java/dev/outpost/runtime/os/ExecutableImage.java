@@ -23,6 +23,8 @@ import jnr.ffi.Pointer;
 public final class ExecutableImage implements AutoCloseable {
     private static final int SEALS = LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE | LibC.F_SEAL_SEAL;
     private static final int MAX_MEMFD_NAME = 249; // bytes, without the NUL (memfd_create(2))
+    /** Where the symlinks that name processes go: the tmpfs /dev/shm if usable, else the temp directory. */
+    private static final Path LINK_ROOT = linkRoot();
 
     private final String name;
     private final int size;
@@ -77,9 +79,11 @@ public final class ExecutableImage implements AutoCloseable {
         // part of the path it executed; through /proc/PID/fd/N that would be "N". A symlink named
         // after the plugin, in a private 0700 directory, gives the process its name while what
         // runs is still the sealed memfd (/proc/PID/exe shows "/memfd:NAME").
+        // The directory is in memory where the system has /dev/shm: every plugin start makes one,
+        // and on a disk file system that cost up to milliseconds each (ext4's inode allocator).
         Path link;
         try {
-            Path dir = Files.createTempDirectory("outpost-exec-",
+            Path dir = Files.createTempDirectory(LINK_ROOT, "outpost-exec-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             link = Files.createSymbolicLink(dir.resolve(name), Path.of(fdPath));
         } catch (IOException | RuntimeException e) {
@@ -188,6 +192,11 @@ public final class ExecutableImage implements AutoCloseable {
             throw e;
         }
         return new ExecutableImage(name, bytes.length, -1, file, file.toString());
+    }
+
+    private static Path linkRoot() {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     private static void deleteQuietly(Path path) {
