@@ -49,6 +49,20 @@ class EchoPluginTest {
     }
 
     @Test
+    void stopRightAfterStartNeverLeavesAProcessWhetherOrNotItWasSpawnedYet() throws Exception {
+        // the spawn happens on the runtime's spawn thread: a stop may come before it, during it or after it
+        Bundle bundle = runtime.install(TestBundles.echo());
+        for (int i = 0; i < 50; i++) {
+            bundle.start();
+            bundle.stop();
+            assertEquals(List.of(), Processes.children(), "round " + i + ": the stop returned before the reap");
+        }
+        bundle.start();
+        assertEquals("hello", new String(runtime.awaitService(bundle, "echo").call("echo",
+                "hello".getBytes(StandardCharsets.UTF_8), T), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void startedBundleRunsAProcessNamedAfterThePluginFromMemoryWithOnlyFourDescriptors() throws Exception {
         Bundle bundle = runtime.installAndStart(TestBundles.echo());
         runtime.awaitService(bundle, "echo");

@@ -6,8 +6,6 @@ import dev.outpost.api.PluginException;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
-import dev.outpost.runtime.os.ExecutableImage;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -43,7 +41,7 @@ final class PluginBundle {
     private PluginSpec spec;
     private RestartPolicy policy;
     private RestartBudget budget;
-    private ExecutableImage image;
+    private PluginImage image;
     private String name;
     // guarded by this
     private PluginProcess process;
@@ -81,14 +79,14 @@ final class PluginBundle {
                 to == PluginState.FAILED || to == PluginState.RESTARTING ? Optional.ofNullable(failure) : Optional.empty())));
     }
 
-    /** Checks the headers, loads the executable and starts the first process; never throws. */
+    /** Checks the headers and starts the first process (its executable is loaded as it spawns); never throws. */
     synchronized void start() {
         try {
             spec = PluginSpec.parse(content::header, Platform.current(), content::has);
             name = spec.name();
             policy = spec.restart().overriddenBy(host.properties);
-            image = content.image(spec.name(), spec.executablePath());
-        } catch (PluginSpec.InvalidPluginException | IOException | IllegalArgumentException e) {
+            image = new PluginImage(content, spec.name(), spec.executablePath());
+        } catch (PluginSpec.InvalidPluginException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
             LOG.log(Level.ERROR, failure);
@@ -334,7 +332,7 @@ final class PluginBundle {
         if (wasLive) {
             lifecycle.move(PluginState.STOPPED);
         }
-        if (image != null && content.imagesOwned()) {
+        if (image != null) {
             image.close();
         }
     }

@@ -7,7 +7,6 @@ import dev.outpost.runtime.os.SpawnRequest;
 import dev.outpost.runtime.os.Spawner;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -41,6 +40,7 @@ final class PluginHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PluginHost.class.getName());
 
     private final ExecutorService spawnThread;
+    private volatile Thread spawning;
 
     PluginHost(RuntimeConfig config, java.util.function.Function<String, String> properties) throws IOException {
         this(config, properties, spawner());
@@ -51,8 +51,11 @@ final class PluginHost implements AutoCloseable {
         this.config = config;
         this.properties = properties;
         this.spawner = spawner;
-        this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                daemon("outpost-spawn"));
+        this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = daemon("outpost-spawn").newThread(r);
+            spawning = t;
+            return t;
+        });
         this.reactor = new Reactor("outpost-io");
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("outpost-timer"));
         timer.setRemoveOnCancelPolicy(true);
@@ -69,19 +72,26 @@ final class PluginHost implements AutoCloseable {
         }
     }
 
-    /** Spawns on the spawn thread and waits for it (a spawn takes well under a millisecond). */
-    ChildProcess spawn(SpawnRequest request) throws SpawnException {
-        try {
-            return spawnThread.submit(() -> spawner.spawn(request)).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SpawnException s) {
-                throw s;
+    /**
+     * Runs {@code launch} on the spawn thread, after the launches queued before it, and returns at
+     * once. Nothing thrown in it ends that thread: every child it spawned would die with it.
+     */
+    void onSpawnThread(Runnable launch) {
+        spawnThread.execute(() -> {
+            try {
+                launch.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.ERROR, "a plugin launch failed unexpectedly", e);
             }
-            throw new SpawnException("spawn of " + request.argv().get(0) + " failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SpawnException("interrupted while spawning " + request.argv().get(0), e);
+        });
+    }
+
+    /** Spawns; only on the spawn thread ({@link #onSpawnThread}), whose life the children's parent-death signal follows. */
+    ChildProcess spawn(SpawnRequest request) throws SpawnException {
+        if (Thread.currentThread() != spawning) {
+            throw new IllegalStateException("plugins are spawned on outpost-spawn only, not on " + Thread.currentThread());
         }
+        return spawner.spawn(request);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

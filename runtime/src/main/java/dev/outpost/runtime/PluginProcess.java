@@ -9,7 +9,6 @@ import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.Log;
 import dev.outpost.protocol.v1.Refusal;
 import dev.outpost.runtime.os.ChildProcess;
-import dev.outpost.runtime.os.ExecutableImage;
 import dev.outpost.runtime.os.ExitStatus;
 import dev.outpost.runtime.os.Signals;
 import java.io.IOException;
@@ -28,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Ownership: from {@link #start()} on, this object owns the child's pid (it alone reaps it),
  * its pidfd, the host's end of the socket and the read ends of the output pipes; all are released
- * before the lifecycle reaches a terminal state. It does not own the {@link ExecutableImage}.
+ * before the lifecycle reaches a terminal state. It does not own the {@link PluginImage}.
  * {@link #stop()} blocks its caller for the documented stop sequence; everything else runs on the
  * {@link PluginHost}'s threads.
  */
@@ -46,11 +45,13 @@ final class PluginProcess {
     private final PluginHost host;
     private final long bundleId;
     private final PluginSpec spec;
-    private final ExecutableImage image;
+    private final PluginImage image;
     private final ServicePublisher publisher;
     private final PluginLifecycle lifecycle = new PluginLifecycle();
     /** Completes when the process has been reaped and released. */
     private final CompletableFuture<PluginState> terminated = new CompletableFuture<>();
+    /** Completes when the spawn thread is done with {@link #launch()}, whatever came of it. */
+    private final CompletableFuture<Void> launched = new CompletableFuture<>();
     private final System.Logger log;
     private final Object termination = new Object();
     private final Object attaching = new Object();
@@ -75,7 +76,7 @@ final class PluginProcess {
     private volatile long spawnedWallMillis;
     private volatile long servingNanos;
 
-    PluginProcess(PluginHost host, long bundleId, PluginSpec spec, ExecutableImage image, ServicePublisher publisher) {
+    PluginProcess(PluginHost host, long bundleId, PluginSpec spec, PluginImage image, ServicePublisher publisher) {
         this.host = host;
         this.bundleId = bundleId;
         this.spec = spec;
@@ -150,22 +151,41 @@ final class PluginProcess {
     }
 
     /**
-     * Spawns the process and starts the handshake; returns without waiting for it. A failure to
-     * spawn leaves the plugin FAILED with the reason, and nothing running.
+     * Starts the process: it is spawned on the spawn thread (the caller does not wait for that),
+     * then the handshake starts. A failure to spawn leaves the plugin FAILED with the reason, and
+     * nothing running.
      *
      * @throws IllegalStateException when called twice
      */
     void start() {
         lifecycle.move(PluginState.STARTING);
-        PluginLaunch launch;
+        spawnedNanos = System.nanoTime();
+        spawnedWallMillis = System.currentTimeMillis();
+        host.onSpawnThread(this::launch);
+    }
+
+    /** On the spawn thread: spawns and attaches the process, unless a stop came first. */
+    private void launch() {
         try {
-            spawnedNanos = System.nanoTime();
-            spawnedWallMillis = System.currentTimeMillis();
-            launch = PluginLaunch.spawn(host, spec, image);
-        } catch (IOException e) {
-            failStart("cannot start " + name() + ": " + e.getMessage());
-            return;
+            synchronized (termination) {
+                if (terminating) {
+                    return; // stop() handles a process that was never spawned
+                }
+            }
+            PluginLaunch launch;
+            try {
+                launch = PluginLaunch.spawn(host, spec, image.get());
+            } catch (IOException e) {
+                host.lifecycle.execute(() -> failStart("cannot start " + name() + ": " + e.getMessage()));
+                return;
+            }
+            attach(launch);
+        } finally {
+            launched.complete(null);
         }
+    }
+
+    private void attach(PluginLaunch launch) {
         child = launch.child();
         ChildProcess c = child;
         stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name(), c.pid(), Level.INFO, logLimiter);
@@ -280,6 +300,11 @@ final class PluginProcess {
         if (lifecycle.moveFrom(EnumSet.of(PluginState.NEW), PluginState.STOPPED) != null) {
             return;
         }
+        awaitLaunched();
+        if (child == null) { // the stop came before the spawn, or the spawn failed
+            lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.STOPPED);
+            return;
+        }
         if (lifecycle.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.STOPPING) == null) {
             return; // already terminal (a failed start)
         }
@@ -353,11 +378,25 @@ final class PluginProcess {
 
     private void failStart(String reason) {
         synchronized (termination) {
+            if (terminating) {
+                return; // a stop came first: it ends the plugin STOPPED
+            }
             terminating = true;
         }
         failure = reason;
         lifecycle.move(PluginState.FAILED);
         log.log(Level.ERROR, reason);
+    }
+
+    /** Waits for the spawn thread to be done with this process's launch (a spawn takes about a millisecond). */
+    private void awaitLaunched() {
+        try {
+            launched.get(KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.log(Level.ERROR, name() + ": its launch did not finish within " + KILL_WAIT_MILLIS + " ms");
+        }
     }
 
     /** Runs on the reactor when the pidfd becomes readable: the process has ended. */
