@@ -50,6 +50,7 @@ public final class Report {
                     false, "≤ 1,000 µs", v -> p50(v, "outpost.stop") <= 1000),
             single("scale: plugins started at once", "outpost.scale.plugins", "1,000",
                     v -> p50(v, "outpost.scale.plugins") >= 1000),
+            single("scale: the 1,000 bundle.start() calls return (ms)", "outpost.scale.started", "", null),
             single("scale: start → all serving (ms)", "outpost.scale.serving", "≤ 2,000 ms",
                     v -> p50(v, "outpost.scale.serving") <= 2000),
             single("scale: one call each, in turn (ms)", "outpost.scale.call_each", "", null),
