@@ -150,6 +150,23 @@ OUTPOST_API int outpost_plugin_add_method(outpost_plugin *plugin, const char *se
                                           const char *method, outpost_handler fn, void *user);
 
 /*
+ * Flag of outpost_plugin_add_method_flags(): the handler never blocks (no I/O, no waiting, work
+ * bounded by its payload). The answers of such handlers to requests that arrived together are
+ * sent together, in one write, once the last of them is handled: one system call instead of one
+ * per call when many calls are in flight. Before a handler without the flag runs, any answer
+ * waiting is sent; so is everything waiting when outpost_serve() returns.
+ */
+#define OUTPOST_METHOD_QUICK 0x1u
+
+/*
+ * outpost_plugin_add_method() with flags (0 or OUTPOST_METHOD_QUICK).
+ * Returns as outpost_plugin_add_method(), and OUTPOST_EINVAL for an unknown flag.
+ */
+OUTPOST_API int outpost_plugin_add_method_flags(outpost_plugin *plugin, const char *service,
+                                                const char *method, outpost_handler fn,
+                                                void *user, unsigned flags);
+
+/*
  * Serves the host until it lets the plugin go. Takes the connection from $OUTPOST_FD (default
  * 3) and the initial maximum frame size from $OUTPOST_MAX_FRAME_SIZE (default 16 MiB), sends the
  * Hello, waits for the Welcome, then reads frames and answers them one at a time: requests go to

@@ -6,6 +6,8 @@
 
 /* Payloads up to this size are copied behind the envelope and sent with one write. */
 #define COPY_MAX 4096
+/* A batch of quick answers is written once it reaches this many bytes. */
+#define BATCH_MAX 65536
 
 uint64_t outpost_request_id(const outpost_request *req)
 {
@@ -132,9 +134,29 @@ int outpost_response_set_error(outpost_response *resp, outpost_code code, const 
     return rc;
 }
 
+int batch_flush(outpost_plugin *p)
+{
+    if (p->batch_len == 0)
+        return 0;
+    struct iovec iov = {.iov_base = p->batch.data, .iov_len = p->batch_len};
+    p->batch_len = 0;
+    return io_write(&p->conn, &iov, 1);
+}
+
+/* Room for n more bytes at the end of the batch, or NULL when out of memory. */
+static uint8_t *batch_room(outpost_plugin *p, size_t n)
+{
+    if (buf_reserve(&p->batch, p->batch_len + n) != 0)
+        return NULL;
+    return p->batch.data + p->batch_len;
+}
+
 int send_frames(outpost_plugin *p, const void *head, size_t head_len, const void *payload,
                 size_t payload_len)
 {
+    int rc = batch_flush(p);
+    if (rc != 0)
+        return rc;
     struct iovec iov[2] = {
         {.iov_base = (void *)head, .iov_len = head_len},
         {.iov_base = (void *)payload, .iov_len = payload_len},
@@ -154,9 +176,34 @@ static const struct method *find_method(const outpost_plugin *p, const struct wi
     return NULL;
 }
 
-static int send_response(outpost_plugin *p, uint64_t id, const outpost_response *resp)
+/* An answer of a quick method (error or small payload) joins the batch; it goes out with the
+ * next write, at the latest when the SDK is about to wait for more requests. */
+static int batch_response(outpost_plugin *p, uint64_t id, const outpost_response *resp)
+{
+    uint8_t *dst;
+    size_t n;
+    if (resp->code != OUTPOST_CODE_UNSPECIFIED) {
+        if ((dst = batch_room(p, resp->msg_len + WIRE_ERROR_OVERHEAD)) == NULL)
+            return OUTPOST_ENOMEM;
+        n = wire_error_response(dst, id, (int)resp->code, (const char *)p->err_text.data,
+                                resp->msg_len);
+    } else {
+        if ((dst = batch_room(p, WIRE_RESPONSE_HEADER_MAX + resp->len)) == NULL)
+            return OUTPOST_ENOMEM;
+        n = wire_response_header(dst, id, resp->len);
+        if (resp->len > 0)
+            memcpy(dst + n, resp->payload, resp->len);
+        n += resp->len;
+    }
+    p->batch_len += n;
+    return p->batch_len >= BATCH_MAX ? batch_flush(p) : 0;
+}
+
+static int send_response(outpost_plugin *p, uint64_t id, const outpost_response *resp, bool quick)
 {
     int rc;
+    if (quick && (resp->code != OUTPOST_CODE_UNSPECIFIED || resp->len <= COPY_MAX))
+        return batch_response(p, id, resp);
     if (resp->code != OUTPOST_CODE_UNSPECIFIED) {
         rc = buf_reserve(&p->tx, resp->msg_len + WIRE_ERROR_OVERHEAD);
         if (rc != 0)
@@ -183,6 +230,12 @@ int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
 {
     outpost_response resp = {.plugin = p, .payload = NULL, .len = 0};
     const struct method *m = find_method(p, wr);
+    bool quick = m == NULL || (m->flags & OUTPOST_METHOD_QUICK) != 0;
+    if (!quick) {
+        int rc = batch_flush(p); /* answers must not wait for a handler that may block */
+        if (rc != 0)
+            return rc;
+    }
     if (m == NULL) {
         int ml = (int)(wr->method_len > 200 ? 200 : wr->method_len);
         int sl = (int)(wr->service_len > 200 ? 200 : wr->service_len);
@@ -196,5 +249,5 @@ int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
             set_error(&resp, OUTPOST_CODE_INTERNAL, "%s/%s failed (handler returned %d)",
                       m->service, m->method, rc);
     }
-    return send_response(p, wr->id, &resp);
+    return send_response(p, wr->id, &resp, quick);
 }

@@ -18,6 +18,7 @@ struct method {
     size_t method_len;
     outpost_handler fn;
     void *user;
+    unsigned flags;         /* OUTPOST_METHOD_QUICK */
 };
 
 struct config_entry {
@@ -46,6 +47,8 @@ struct outpost_plugin {
     struct io_conn conn;
     struct frame_rx rx;
     struct buf tx;          /* encoded frames */
+    struct buf batch;       /* answers of quick methods not sent yet: batch_len encoded frames */
+    size_t batch_len;
     struct buf out;         /* payloads of outpost_response_alloc() / _set_payload() */
     struct buf err_text;    /* the message of the current error response */
     struct buf log_text;    /* the message of the current Log frame */
@@ -75,8 +78,12 @@ void buf_free(struct buf *b);
 int call_dispatch(outpost_plugin *p, const struct wire_request *wr);
 
 /* Sends len bytes of already encoded frames (payload may be NULL). Returns 0 or <0. */
+/* Sends the waiting answers of quick methods first, then head and payload. */
 int send_frames(outpost_plugin *p, const void *head, size_t head_len, const void *payload,
                 size_t payload_len);
+
+/* Sends the waiting answers of quick methods, if any. Returns 0 or a negative outpost_error. */
+int batch_flush(outpost_plugin *p);
 
 /* Formats into b (NUL-terminated), truncated to max bytes. Returns the length or OUTPOST_ENOMEM. */
 long text_vformat(struct buf *b, size_t max, const char *fmt, va_list ap);

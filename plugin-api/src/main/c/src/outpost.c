@@ -118,6 +118,7 @@ void outpost_plugin_free(outpost_plugin *p)
     free(p->config);
     frame_rx_free(&p->rx);
     buf_free(&p->tx);
+    buf_free(&p->batch);
     buf_free(&p->out);
     buf_free(&p->err_text);
     buf_free(&p->log_text);
@@ -129,8 +130,14 @@ void outpost_plugin_free(outpost_plugin *p)
 int outpost_plugin_add_method(outpost_plugin *p, const char *service, const char *method,
                               outpost_handler fn, void *user)
 {
+    return outpost_plugin_add_method_flags(p, service, method, fn, user, 0);
+}
+
+int outpost_plugin_add_method_flags(outpost_plugin *p, const char *service, const char *method,
+                                    outpost_handler fn, void *user, unsigned flags)
+{
     if (p == NULL || service == NULL || method == NULL || fn == NULL || *service == '\0' ||
-        *method == '\0')
+        *method == '\0' || (flags & ~OUTPOST_METHOD_QUICK) != 0)
         return OUTPOST_EINVAL;
     if (p->state != PLUGIN_NEW)
         return OUTPOST_EBUSY;
@@ -154,6 +161,7 @@ int outpost_plugin_add_method(outpost_plugin *p, const char *service, const char
     m->method_len = strlen(method);
     m->fn = fn;
     m->user = user;
+    m->flags = flags;
     p->n_methods++;
     return 0;
 }

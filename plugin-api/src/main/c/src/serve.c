@@ -228,6 +228,11 @@ static int serve_loop(outpost_plugin *p)
         case FRAME_MORE:
             break;
         }
+        int rc = batch_flush(p); /* every frame read so far is handled: answer before waiting */
+        if (rc != 0)
+            return rc;
+        if (p->conn.stop != IO_RUNNING)
+            return 0;
         long n = io_read(&p->conn, &p->rx);
         if (n < 0)
             return (int)n;
@@ -262,8 +267,12 @@ int outpost_serve(outpost_plugin *p)
     }
     p->connected = true;
     rc = send_hello(p);
-    if (rc == 0 && p->conn.stop == IO_RUNNING)
+    if (rc == 0 && p->conn.stop == IO_RUNNING) {
         rc = serve_loop(p);
+        int flushed = batch_flush(p); /* the answers handled before leaving still go out */
+        if (rc == 0)
+            rc = flushed;
+    }
 out:
     if (rc == OUTPOST_ENOMEM)
         fail(p, rc, "out of memory");

@@ -97,6 +97,17 @@ static int sleep_ms(void *user, const outpost_request *req, outpost_response *re
     return 0;
 }
 
+/* Sleeps payload ms without a word (no Log frame that would carry waiting answers out). */
+static int pause_ms(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)resp;
+    unsigned long ms = number(req);
+    struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    return 0;
+}
+
 static int info(void *user, const outpost_request *req, outpost_response *resp)
 {
     char text[256];
@@ -135,7 +146,7 @@ int main(void)
         {"test", "echo", echo},    {"test", "copy", copy},   {"test", "alloc", alloc},
         {"test", "fail", fail},    {"test", "error", error}, {"test", "log", log_it},
         {"test", "config", config}, {"test", "sleep", sleep_ms}, {"other", "echo", echo},
-        {"test", "info", info},    {"test", "fds", fds},
+        {"test", "info", info},    {"test", "fds", fds},     {"test", "pause", pause_ms},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.2.3");
     if (p == NULL)
@@ -146,6 +157,9 @@ int main(void)
             return 3;
     if (outpost_plugin_add_method(p, "test", "echo", echo, NULL) != OUTPOST_EEXIST)
         return 4;
+    if (outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, 0x80) != OUTPOST_EINVAL ||
+        outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, OUTPOST_METHOD_QUICK) != 0)
+        return 6;
     int rc = outpost_serve(p);
     if (outpost_plugin_add_method(p, "late", "late", echo, NULL) != OUTPOST_EBUSY)
         return 5;

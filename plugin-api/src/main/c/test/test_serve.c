@@ -1,5 +1,8 @@
 /* test_serve.c - the test plugin as the host sees it: handshake, calls, errors, leaving. */
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -51,7 +54,7 @@ static void hello_lists_services(void)
     EXPECT(h, strcmp(hi->plugin_name, "testplugin") == 0);
     EXPECT(h, strcmp(hi->plugin_version, "1.2.3") == 0);
     EXPECT(h, hi->n_services == 2 && strcmp(hi->services[0]->name, "test") == 0);
-    EXPECT(h, hi->services[0]->n_methods == 10);
+    EXPECT(h, hi->services[0]->n_methods == 12);
     EXPECT(h, strcmp(hi->services[0]->methods[0], "echo") == 0);
     EXPECT(h, strcmp(hi->services[0]->methods[8], "info") == 0);
     EXPECT(h, strcmp(hi->services[1]->name, "other") == 0 && hi->services[1]->n_methods == 1);
@@ -255,6 +258,96 @@ static void request_before_welcome(void)
     CHECK(host_wait(&h) == 16);
 }
 
+/* Encodes a Request frame with a text payload onto out. */
+static int encode_call(uint8_t **out, size_t *len, uint64_t id, const char *method, const char *text)
+{
+    Outpost__V1__Request req = OUTPOST__V1__REQUEST__INIT;
+    req.id = id;
+    req.service = (char *)"test";
+    req.method = (char *)method;
+    req.payload.data = (uint8_t *)text;
+    req.payload.len = strlen(text);
+    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
+    f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
+    f.request = &req;
+    return host_encode(&f, out, len);
+}
+
+static void quick_answers_of_one_read_all_come_back_in_order(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    uint8_t *wire = NULL;
+    size_t len = 0;
+    char text[32];
+    START(h, MAX, NULL);
+    /* 200 calls in one write, with an unknown method and a slow one among them */
+    for (uint64_t id = 1; id <= 200; id++) {
+        snprintf(text, sizeof text, "%llu", (unsigned long long)id);
+        const char *method = id == 100 ? "nope" : id == 150 ? "sleep" : "quick";
+        CHECK(encode_call(&wire, &len, id, method, id == 150 ? "20" : text) == 0);
+    }
+    CHECK(host_send_raw(&h, wire, len) == 0);
+    free(wire);
+    for (uint64_t id = 1; id <= 200; id++) {
+        Outpost__V1__Response *r = host_reply(&h, id, &frame);
+        snprintf(text, sizeof text, "%llu", (unsigned long long)id);
+        if (id == 100)
+            EXPECT(h, error_is(r, OUTPOST__V1__CODE__UNIMPLEMENTED, "nope"));
+        else
+            EXPECT(h, payload_is(r, id == 150 ? "" : text));
+        host_free_frame(frame);
+    }
+    CHECK(host_goodbye(&h) == 0);
+    CHECK(host_wait(&h) == 0);
+}
+
+static void waiting_quick_answers_go_out_before_a_slow_handler_runs(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    uint8_t *wire = NULL;
+    size_t len = 0;
+    START(h, MAX, NULL);
+    CHECK(encode_call(&wire, &len, 1, "quick", "first") == 0);
+    CHECK(encode_call(&wire, &len, 2, "pause", "1500") == 0);
+    CHECK(host_send_raw(&h, wire, len) == 0);
+    free(wire);
+    /* the answer to 1 arrives while 2 is still pausing, and nothing else yet */
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "first"));
+    host_free_frame(frame);
+    frame = NULL;
+    struct pollfd pfd = {.fd = h.fd, .events = POLLIN};
+    EXPECT(h, h.len == 0 && poll(&pfd, 1, 200) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 2, &frame), ""));
+    host_free_frame(frame);
+    CHECK(host_goodbye(&h) == 0);
+    CHECK(host_wait(&h) == 0);
+}
+
+static void quick_answers_go_out_before_the_plugin_leaves(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    uint8_t *wire = NULL;
+    size_t len = 0;
+    START(h, MAX, NULL);
+    CHECK(encode_call(&wire, &len, 1, "quick", "a") == 0);
+    CHECK(encode_call(&wire, &len, 2, "quick", "b") == 0);
+    Outpost__V1__Goodbye bye = OUTPOST__V1__GOODBYE__INIT;
+    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
+    f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
+    f.goodbye = &bye;
+    CHECK(host_encode(&f, &wire, &len) == 0);
+    CHECK(host_send_raw(&h, wire, len) == 0);
+    free(wire);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "a"));
+    host_free_frame(frame);
+    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "b"));
+    host_free_frame(frame);
+    CHECK(host_wait(&h) == 0);
+}
+
 const struct test serve_tests[] = {
     {"hello_lists_services", hello_lists_services},
     {"calls_answer", calls_answer},
@@ -267,5 +360,9 @@ const struct test serve_tests[] = {
     {"refusal_is_an_error", refusal_is_an_error},
     {"wrong_welcome_version", wrong_welcome_version},
     {"request_before_welcome", request_before_welcome},
+    {"quick_answers_of_one_read_all_come_back_in_order", quick_answers_of_one_read_all_come_back_in_order},
+    {"waiting_quick_answers_go_out_before_a_slow_handler_runs",
+     waiting_quick_answers_go_out_before_a_slow_handler_runs},
+    {"quick_answers_go_out_before_the_plugin_leaves", quick_answers_go_out_before_the_plugin_leaves},
     {NULL, NULL},
 };
