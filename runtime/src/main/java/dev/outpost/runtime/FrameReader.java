@@ -16,8 +16,9 @@ import java.nio.ByteBuffer;
  * Bytes are read into {@link #buffer()} (a direct buffer, in write mode), then
  * {@link #nextFrame()} returns each complete frame as a read-only view until it returns
  * {@code null}. A view is valid only until the next call of {@code buffer()} or {@code nextFrame()}.
- * The buffer grows only when a frame announced within the limit needs it, and shrinks back after
- * a large frame; a length above the limit is refused before anything is allocated.
+ * The buffer grows only when a frame announced within the limit needs it, and goes back to its
+ * initial size after a large frame, the large one going to the {@link SpareBuffer} for the next;
+ * a length above the limit is refused before anything is allocated.
  *
  * <p>Not thread-safe: one reader thread owns an instance.
  */
@@ -26,16 +27,26 @@ final class FrameReader {
     private static final int MAX_VARINT32_BYTES = 5;
 
     private final int maxFrameSize;
+    private final SpareBuffer spare;
+    /** The buffer of initial size, kept while a large one is in use. */
+    private final ByteBuffer home;
     private ByteBuffer buffer;
     /** Start of the first unconsumed byte in {@link #buffer} (which stays in write mode). */
     private int readPosition;
 
     FrameReader(int maxFrameSize) {
+        this(maxFrameSize, new SpareBuffer());
+    }
+
+    /** A reader that takes its large buffers from, and gives them back to, {@code spare}. */
+    FrameReader(int maxFrameSize, SpareBuffer spare) {
         if (maxFrameSize <= 0) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }
         this.maxFrameSize = maxFrameSize;
-        this.buffer = ByteBuffer.allocateDirect(Math.min(INITIAL_CAPACITY, maxFrameSize + MAX_VARINT32_BYTES));
+        this.spare = spare;
+        this.home = ByteBuffer.allocateDirect(Math.min(INITIAL_CAPACITY, maxFrameSize + MAX_VARINT32_BYTES));
+        this.buffer = home;
     }
 
     /** The buffer to read more bytes into, with room for at least one byte. */
@@ -98,15 +109,14 @@ final class FrameReader {
         return buffer.capacity();
     }
 
-    /** Drops the consumed bytes, shrinking back to the initial size after a large frame. */
+    /** Drops the consumed bytes, going back to the initial buffer after a large frame. */
     private void reset() {
-        buffer.clear();
         readPosition = 0;
-        if (buffer.capacity() > INITIAL_CAPACITY) {
-            ByteBuffer old = buffer;
-            buffer = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
-            DirectBuffers.free(old);
+        if (buffer != home) {
+            spare.give(buffer);
+            buffer = home;
         }
+        buffer.clear();
     }
 
     /** Ensures the unconsumed bytes plus {@code needed} more fit, moving them to the start. */
@@ -116,12 +126,14 @@ final class FrameReader {
         if (required > buffer.capacity()) {
             int capacity = (int) Math.min((long) maxFrameSize + MAX_VARINT32_BYTES,
                     Math.max(required, (long) buffer.capacity() * 2));
-            ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(capacity, required));
+            ByteBuffer bigger = spare.take(Math.max(capacity, required));
             ByteBuffer old = buffer;
             old.flip().position(readPosition);
             bigger.put(old);
             buffer = bigger;
-            DirectBuffers.free(old);
+            if (old != home) {
+                spare.give(old);
+            }
         } else if (readPosition > 0) {
             buffer.flip().position(readPosition);
             buffer.compact();

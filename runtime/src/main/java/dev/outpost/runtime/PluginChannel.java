@@ -1,5 +1,6 @@
 package dev.outpost.runtime;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.outpost.api.ErrorCode;
@@ -44,7 +45,8 @@ final class PluginChannel implements AutoCloseable {
     private final Executor outbox;
     private final ScheduledExecutorService timer;
     private final long writeTimeoutMillis;
-    private final FrameReader reader;
+    private final int maxFrameSize;
+    private FrameReader reader; // made by attach(): its large buffers are the reactor's
     private final FrameWriter writer;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Object readLock = new Object();
@@ -62,7 +64,7 @@ final class PluginChannel implements AutoCloseable {
         this.outbox = outbox;
         this.timer = timer;
         this.writeTimeoutMillis = config.writeTimeout().toMillis();
-        this.reader = new FrameReader(config.maxFrameSize());
+        this.maxFrameSize = config.maxFrameSize();
         this.writer = new FrameWriter(config.maxFrameSize());
         this.calls = new PendingCalls(this::sendCancel);
     }
@@ -72,6 +74,7 @@ final class PluginChannel implements AutoCloseable {
         Posix.setNonBlocking(fd);
         synchronized (readLock) {
             this.reactor = reactor;
+            this.reader = new FrameReader(maxFrameSize, reactor.spare);
             this.reactorKey = reactor.register(fd, this::readable);
         }
     }
@@ -227,11 +230,30 @@ final class PluginChannel implements AutoCloseable {
         while (!broken && (bytes = reader.nextFrame()) != null) {
             Frame frame;
             try {
-                frame = Frame.parseFrom(bytes);
+                frame = parseAliased(bytes.duplicate());
+                if (frame.getKindCase() != Frame.KindCase.RESPONSE) {
+                    frame = Frame.parseFrom(bytes); // nothing of it may point into the read buffer
+                }
             } catch (InvalidProtocolBufferException e) {
                 throw new ProtocolException("undecodable frame: " + e.getMessage(), e);
             }
             dispatch(frame);
+        }
+    }
+
+    /**
+     * Parses with the payload left in the read buffer: an answer's bytes are then copied once,
+     * straight into the caller's array, by {@link #answer}, before the buffer is read into again.
+     */
+    private static Frame parseAliased(ByteBuffer bytes) throws InvalidProtocolBufferException {
+        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        in.enableAliasing(true);
+        try {
+            return Frame.parseFrom(in);
+        } catch (InvalidProtocolBufferException e) {
+            throw e;
+        } catch (IOException e) { // a buffer is read, not a stream: only the decoding can fail
+            throw new InvalidProtocolBufferException(e);
         }
     }
 

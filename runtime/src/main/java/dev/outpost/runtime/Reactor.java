@@ -29,6 +29,8 @@ final class Reactor implements AutoCloseable {
     private final Map<Long, Registration> registrations = new ConcurrentHashMap<>();
     private final AtomicLong nextKey = new AtomicLong(1);
     private final Thread thread;
+    /** The large read buffer the channels on this reactor share; only the reactor thread touches it. */
+    final SpareBuffer spare = new SpareBuffer();
     private volatile boolean closed;
 
     private record Registration(int fd, Handler handler) {

@@ -96,6 +96,40 @@ class FrameReaderTest {
     }
 
     @Test
+    void largeFramesOfSeveralReadersShareOneSpareBufferInsteadOfAllocatingEachTime() throws Exception {
+        SpareBuffer spare = new SpareBuffer();
+        FrameReader first = new FrameReader(16 * 1024 * 1024, spare);
+        FrameReader second = new FrameReader(16 * 1024 * 1024, spare);
+        Frame big = request(7, 1024 * 1024);
+        assertEquals(1, feed(first, wire(big)).size());
+        assertNull(first.nextFrame());
+        int kept = spare.capacity();
+        assertTrue(kept > 1024 * 1024, "the large buffer is kept as the spare: " + kept);
+        assertEquals(FrameReader.INITIAL_CAPACITY, first.capacity());
+        for (FrameReader reader : List.of(second, first, second)) {
+            List<Frame> frames = feed(reader, wire(big, request(8, 10)));
+            assertArrayEquals(big.getRequest().getPayload().toByteArray(), frames.get(0).getRequest().getPayload().toByteArray());
+            assertNull(reader.nextFrame());
+            assertEquals(kept, spare.capacity(), "the same spare went round");
+            assertEquals(FrameReader.INITIAL_CAPACITY, reader.capacity());
+        }
+    }
+
+    @Test
+    void spareKeepsTheLargerBufferAndHandsItOutOnlyWhenLargeEnough() {
+        SpareBuffer spare = new SpareBuffer();
+        spare.give(ByteBuffer.allocateDirect(64 * 1024));
+        spare.give(ByteBuffer.allocateDirect(32 * 1024));
+        assertEquals(64 * 1024, spare.capacity());
+        ByteBuffer fresh = spare.take(128 * 1024);
+        assertEquals(128 * 1024, fresh.capacity());
+        assertEquals(64 * 1024, spare.capacity(), "too small to hand out: still kept");
+        ByteBuffer reused = spare.take(40 * 1024);
+        assertEquals(64 * 1024, reused.capacity());
+        assertEquals(0, spare.capacity());
+    }
+
+    @Test
     void lengthAboveTheLimitIsRefusedBeforeAllocating() {
         FrameReader reader = new FrameReader(1024);
         reader.buffer().put(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f});
