@@ -307,6 +307,18 @@ final class PluginChannel implements AutoCloseable {
         listener.broken(reason, endOfFile);
     }
 
+    /**
+     * Stops reading (the socket stays open): once the plugin was told to leave nothing it sends
+     * matters, and its end of file would only wake the reactor while the plugin is exiting.
+     */
+    void stopReading() {
+        synchronized (readLock) {
+            if (reactor != null) {
+                reactor.unregister(reactorKey);
+            }
+        }
+    }
+
     /** Whether the connection can still carry frames. */
     boolean isOpen() {
         return !broken;

@@ -320,6 +320,10 @@ final class PluginProcess {
         } catch (IOException e) {
             log.log(Level.DEBUG, () -> "Goodbye to " + name() + " not sent: " + e.getMessage());
         }
+        // from here this thread waits for the exit; the reactor need not wake for the end of
+        // file on the socket and the pipes, or the pidfd, while the plugin is exiting
+        c.stopReading();
+        host.reactor.unregister(pidfdKey);
         ExitStatus status = ExitEscalation.run(child, name(), log,
                 new ExitEscalation.Step(grace, Signals.SIGTERM),
                 new ExitEscalation.Step(host.config.termTimeout().toMillis(), Signals.SIGKILL),
