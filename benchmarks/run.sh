@@ -44,7 +44,7 @@ JAVA_PROPS=(-Doutpost.bench.bundle="$BENCH/target/bundles/echo.jar"
 if [ $QUICK = 1 ]; then
     FLOOR_SCALE=20; LIFE=(--samples 20 --plugins 100); JMH=(--quick)
 else
-    FLOOR_SCALE=1; LIFE=(--samples 300 --plugins 1000); JMH=()
+    FLOOR_SCALE=1; LIFE=(--samples 300 --warmup 1000 --plugins 1000); JMH=()
 fi
 
 # 3. every part in both placements (the load average before it tells whether something else ran)

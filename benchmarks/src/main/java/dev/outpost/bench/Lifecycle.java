@@ -29,7 +29,10 @@ import org.osgi.framework.wiring.FrameworkWiring;
  *       framework takes to stop them all (every one reaped).</li>
  * </ul>
  *
- * Usage: {@code Lifecycle [--samples N] [--plugins N] [--out FILE]}.
+ * Usage: {@code Lifecycle [--samples N] [--warmup N] [--plugins N] [--out FILE]}; the warm-up
+ * starts and stops (default a tenth of the samples) are not measured: they let the JIT compile
+ * the start and stop paths, whose compiler threads would otherwise compete with the plugin
+ * processes for the CPUs while they are measured.
  */
 public final class Lifecycle {
     private static final long WAIT_MS = 60_000;
@@ -39,27 +42,28 @@ public final class Lifecycle {
 
     public static void main(String[] args) throws Exception {
         int samples = 200;
+        int warmup = -1;
         int plugins = 1000;
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--plugins" -> plugins = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         Figures f = new Figures();
-        startStop(samples, f);
+        startStop(samples, warmup < 0 ? Math.max(1, samples / 10) : warmup, f);
         if (plugins > 0) {
             scale(plugins, f);
         }
         f.emit(out);
     }
 
-    static void startStop(int samples, Figures f) throws Exception {
+    static void startStop(int samples, int warmup, Figures f) throws Exception {
         byte[] payload = OutpostBenchmark.payload(64);
-        int warmup = Math.max(1, samples / 10);
         long[] start = new long[samples];
         long[] stop = new long[samples];
         try (EchoHost host = EchoHost.start()) {

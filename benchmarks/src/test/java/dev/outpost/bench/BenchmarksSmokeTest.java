@@ -68,7 +68,7 @@ class BenchmarksSmokeTest {
     @Test
     void lifecycleAndScaleRun() throws Exception {
         Figures f = new Figures();
-        Lifecycle.startStop(2, f);
+        Lifecycle.startStop(2, 1, f);
         Lifecycle.scale(3, f);
         Map<String, String> byName = f.lines().stream()
                 .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1]));
