@@ -50,12 +50,12 @@ class ExecutableImageTest {
 
     @Test
     void closeIsIdempotentAndReleasesTheMemfd() throws Exception {
-        int before = Procfs.openFdCount();
+        java.util.Set<Integer> before = Procfs.fds("self");
         ExecutableImage image = ExecutableImage.load("closing", BYTES);
-        assertEquals(before + 1, Procfs.openFdCount());
+        assertEquals(java.util.Set.of(image.memfd()), Procfs.openedSince(before));
         image.close();
         image.close();
-        assertEquals(before, Procfs.openFdCount());
+        assertEquals(java.util.Set.of(), Procfs.openedSince(before));
         assertThrows(IllegalStateException.class, image::execPath);
     }
 

@@ -154,11 +154,11 @@ class PosixSpawnerTest {
         ExecutableImage garbage = ExecutableImage.load("garbage", "not an executable\n".getBytes(StandardCharsets.UTF_8));
         try {
             int[] channel = children.socketPair();
-            int before = Procfs.openFdCount();
+            Set<Integer> before = Procfs.fds("self");
             SpawnException e = assertThrows(SpawnException.class, () -> children.spawn(
                     new SpawnRequest(garbage, List.of("garbage"), Map.of(), channel[1], 1, 2)));
             assertEquals("posix_spawn of garbage failed: Exec format error", e.getMessage());
-            assertEquals(before, Procfs.openFdCount(), "no fd left behind");
+            assertEquals(Set.of(), Procfs.openedSince(before), "no fd left behind");
         } finally {
             garbage.close();
         }
@@ -194,11 +194,11 @@ class PosixSpawnerTest {
     void hostFdCountIsBackToBaselineAfter200SpawnKillReapCycles() throws Exception {
         ExecutableImage image = children.image("cycle", Children.SLEEP);
         cycle(image); // warm up: classes, jars, jnr stubs
-        int baseline = Procfs.openFdCount();
+        Set<Integer> baseline = Procfs.fds("self");
         for (int i = 0; i < 200; i++) {
             cycle(image);
         }
-        assertEquals(baseline, Procfs.openFdCount());
+        assertEquals(Set.of(), Procfs.openedSince(baseline));
     }
 
     private void cycle(ExecutableImage image) throws Exception {

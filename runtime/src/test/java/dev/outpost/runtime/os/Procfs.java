@@ -49,16 +49,25 @@ final class Procfs {
 
     static Set<Integer> fds(String pid) {
         Set<Integer> fds = new TreeSet<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/" + pid + "/fd"))) {
+        Path dirPath = Path.of("/proc/" + pid + "/fd");
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(dirPath)) {
             dir.forEach(p -> fds.add(Integer.parseInt(p.getFileName().toString())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the listing's own descriptor is in it, and closed by now
+        fds.removeIf(fd -> !Files.exists(dirPath.resolve(Integer.toString(fd)), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         return fds;
     }
 
-    static int openFdCount() {
-        return fds("self").size();
+    /**
+     * This process's fds that were not open in {@code before}. (Counting is not enough: the JDK
+     * may close a jar of its own at any moment, from a cleaner.)
+     */
+    static Set<Integer> openedSince(Set<Integer> before) {
+        Set<Integer> now = fds("self");
+        now.removeAll(before);
+        return now;
     }
 
     static String link(String path) {
