@@ -23,6 +23,7 @@ need=""
 command -v protoc >/dev/null 2>&1 || need="$need protobuf-compiler"
 command -v grpc_cpp_plugin >/dev/null 2>&1 || need="$need protobuf-compiler-grpc"
 [ -f /usr/include/grpcpp/grpcpp.h ] || need="$need libgrpc++-dev"
+[ -f /usr/include/google/protobuf/port_def.inc ] || need="$need libprotobuf-dev"
 command -v g++ >/dev/null 2>&1 || need="$need g++"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 if [ -n "$need" ]; then
