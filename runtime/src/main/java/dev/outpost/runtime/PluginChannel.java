@@ -246,7 +246,9 @@ final class PluginChannel implements AutoCloseable {
      * straight into the caller's array, by {@link #answer}, before the buffer is read into again.
      */
     private static Frame parseAliased(ByteBuffer bytes) throws InvalidProtocolBufferException {
-        CodedInputStream in = CodedInputStream.newInstance(bytes);
+        // through a ByteString, protobuf knows the bytes do not change while it parses and may
+        // alias them (CodedInputStream.newInstance(ByteBuffer) would copy every bytes field)
+        CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
         in.enableAliasing(true);
         try {
             return Frame.parseFrom(in);
