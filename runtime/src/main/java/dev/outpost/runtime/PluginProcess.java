@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One plugin process: everything about one run of a plugin's executable, from spawn to reap.
- * All its state is here: name, pid, channel, output pipes, lifecycle and services.
+ * All its state is here: name, lifecycle, services, and (once spawned) the {@link AttachedProcess}.
  *
  * <p>Ownership: from {@link #start()} on, this object owns the child's pid (it alone reaps it),
  * its pidfd, the host's end of the socket and the read ends of the output pipes; all are released
@@ -54,7 +54,6 @@ final class PluginProcess {
     private final CompletableFuture<Void> launched = new CompletableFuture<>();
     private final System.Logger log;
     private final Object termination = new Object();
-    private final Object attaching = new Object();
     /** One budget for everything the plugin logs: stdout, stderr and Log frames. */
     private final LogLimiter logLimiter = new LogLimiter();
     private final Object services = new Object();
@@ -62,11 +61,8 @@ final class PluginProcess {
     private boolean servicesClosed;
     private Runnable unpublish;
 
-    private volatile ChildProcess child;
-    private volatile PluginChannel channel;
-    private volatile OutputForwarder stdout;
-    private volatile OutputForwarder stderr;
-    private volatile long pidfdKey;
+    /** Null until the spawn thread has spawned the process. */
+    private volatile AttachedProcess attached;
     private volatile ScheduledFuture<?> handshakeTimer;
     private final LivenessCheck liveness = new LivenessCheck();
     private volatile Hello hello;
@@ -113,8 +109,8 @@ final class PluginProcess {
 
     /** Calls sent and not answered yet. */
     int callsInFlight() {
-        PluginChannel c = channel;
-        return c == null ? 0 : c.callsInFlight();
+        AttachedProcess a = attached;
+        return a == null ? 0 : a.channel.callsInFlight();
     }
 
     PluginLifecycle lifecycle() {
@@ -123,8 +119,8 @@ final class PluginProcess {
 
     /** The pid, or 0 before the spawn. */
     int pid() {
-        ChildProcess c = child;
-        return c == null ? 0 : c.pid();
+        AttachedProcess a = attached;
+        return a == null ? 0 : a.child.pid();
     }
 
     Optional<String> failure() {
@@ -137,8 +133,8 @@ final class PluginProcess {
 
     /** The last lines the plugin wrote to stderr. */
     List<String> stderrTail() {
-        OutputForwarder e = stderr;
-        return e == null ? List.of() : e.tail();
+        AttachedProcess a = attached;
+        return a == null ? List.of() : a.stderr.tail();
     }
 
     /** A snapshot, with the counters and restart count kept by the owner across processes. */
@@ -186,24 +182,14 @@ final class PluginProcess {
     }
 
     private void attach(PluginLaunch launch) {
-        child = launch.child();
-        ChildProcess c = child;
-        stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name(), c.pid(), Level.INFO, logLimiter);
-        stderr = new OutputForwarder(launch.stderrFd(), "stderr", name(), c.pid(), Level.WARNING, logLimiter);
-        channel = new PluginChannel(name() + " (pid " + c.pid() + ")", launch.socketFd(), host.config, host.lifecycle,
-                host.timer, new PluginFrames(name(), new FrameReceiver()));
-        // a process that dies at once is handled (and released) on other threads: not before
-        // everything is attached
-        synchronized (attaching) {
-            try {
-                stdout.attach(host.reactor);
-                stderr.attach(host.reactor);
-                pidfdKey = host.reactor.register(c.pidfd(), events -> exited());
-                channel.attach(host.reactor);
-            } catch (IOException e) {
-                host.lifecycle.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
-                return;
-            }
+        AttachedProcess a = new AttachedProcess(launch, name(), host, logLimiter,
+                new PluginFrames(name(), new FrameReceiver()));
+        attached = a;
+        try {
+            a.watch(this::exited);
+        } catch (IOException e) {
+            host.lifecycle.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
+            return;
         }
         long timeout = host.config.handshakeTimeout().toMillis();
         handshakeTimer = host.timer.schedule(() -> host.lifecycle.execute(() -> {
@@ -215,14 +201,14 @@ final class PluginProcess {
 
     /** Calls a method of the plugin; fails at once with UNAVAILABLE when it is not running. */
     CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
-        PluginChannel c = channel;
+        AttachedProcess a = attached;
         PluginState s = state();
         // services are registered just before RUNNING is entered; a caller may be that quick
-        if (c == null || hello == null || s != PluginState.RUNNING && s != PluginState.STARTING) {
+        if (a == null || hello == null || s != PluginState.RUNNING && s != PluginState.STARTING) {
             return CompletableFuture.failedFuture(new CallNotSentException(name() + " (pid " + pid() + ") is "
                     + s.name().toLowerCase(java.util.Locale.ROOT) + failure().map(f -> ": " + f).orElse("")));
         }
-        return c.call(service, method, payload, timeout);
+        return a.channel.call(service, method, payload, timeout);
     }
 
     /** Runs on the lifecycle thread once the Hello arrived. */
@@ -235,6 +221,7 @@ final class PluginProcess {
             return;
         }
         Handshake.Outcome outcome = Handshake.judge(received, spec.config(), host.config.maxFrameSize());
+        PluginChannel channel = attached.channel; // the Hello came through it
         try {
             if (!outcome.accepted()) {
                 channel.send(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(outcome.refusal())).build(),
@@ -301,7 +288,8 @@ final class PluginProcess {
             return;
         }
         awaitLaunched();
-        if (child == null) { // the stop came before the spawn, or the spawn failed
+        AttachedProcess a = attached;
+        if (a == null) { // the stop came before the spawn, or the spawn failed
             lifecycle.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.STOPPED);
             return;
         }
@@ -310,7 +298,7 @@ final class PluginProcess {
         }
         long began = System.nanoTime();
         withdrawServices();
-        PluginChannel c = channel;
+        PluginChannel c = a.channel;
         c.closeCalls(ErrorCode.UNAVAILABLE, name() + " is stopping");
         long grace = host.config.stopGrace().toMillis();
         try {
@@ -320,11 +308,8 @@ final class PluginProcess {
         } catch (IOException e) {
             log.log(Level.DEBUG, () -> "Goodbye to " + name() + " not sent: " + e.getMessage());
         }
-        // from here this thread waits for the exit; the reactor need not wake for the end of
-        // file on the socket and the pipes, or the pidfd, while the plugin is exiting
-        c.stopReading();
-        host.reactor.unregister(pidfdKey);
-        ExitStatus status = ExitEscalation.run(child, name(), log,
+        a.leaving(); // from here this thread waits for the exit
+        ExitStatus status = ExitEscalation.run(a.child, name(), log,
                 new ExitEscalation.Step(grace, Signals.SIGTERM),
                 new ExitEscalation.Step(host.config.termTimeout().toMillis(), Signals.SIGKILL),
                 new ExitEscalation.Step(KILL_WAIT_MILLIS, 0));
@@ -344,7 +329,8 @@ final class PluginProcess {
             }
             terminating = true;
         }
-        ChildProcess c = child;
+        AttachedProcess a = attached;
+        ChildProcess c = a == null ? null : a.child;
         failure = reason;
         withdrawServices();
         // at the end of file the process is usually exiting by itself: give it a moment first
@@ -353,9 +339,8 @@ final class PluginProcess {
                 new ExitEscalation.Step(KILL_WAIT_MILLIS, 0));
         exit = status;
         failure = describeFailure(reason, status);
-        PluginChannel ch = channel;
-        if (ch != null) {
-            ch.closeCalls(ErrorCode.UNAVAILABLE, failure);
+        if (a != null) {
+            a.channel.closeCalls(ErrorCode.UNAVAILABLE, failure);
         }
         release();
         lifecycle.move(PluginState.FAILED);
@@ -368,10 +353,10 @@ final class PluginProcess {
         if (status != null && !reason.contains(status.describe())) {
             s.append(" (").append(status.describe()).append(')');
         }
-        OutputForwarder e = stderr;
-        if (e != null) {
-            e.drain();
-            List<String> tail = e.tail();
+        AttachedProcess a = attached;
+        if (a != null) {
+            a.stderr.drain();
+            List<String> tail = a.stderr.tail();
             List<String> last = tail.subList(Math.max(0, tail.size() - STDERR_LINES_IN_ERRORS), tail.size());
             if (!last.isEmpty()) {
                 s.append("; last stderr: ").append(String.join(" | ", last));
@@ -405,37 +390,23 @@ final class PluginProcess {
 
     /** Runs on the reactor when the pidfd becomes readable: the process has ended. */
     private void exited() {
-        host.reactor.unregister(pidfdKey);
+        AttachedProcess a = attached;
+        a.unwatchExit();
         host.lifecycle.execute(() -> {
-            Optional<ExitStatus> s = child.tryReap();
+            Optional<ExitStatus> s = a.child.tryReap();
             fail(name() + " exited unexpectedly" + s.map(x -> ": " + x.describe()).orElse(""), 0);
         });
     }
 
     private void release() {
-        synchronized (attaching) {
-            releaseAttached();
-        }
-    }
-
-    private void releaseAttached() {
         ScheduledFuture<?> timer = handshakeTimer;
         if (timer != null) {
             timer.cancel(false);
         }
         liveness.cancel();
-        host.reactor.unregister(pidfdKey);
-        if (channel != null) {
-            channel.close();
-        }
-        if (stdout != null) {
-            stdout.close();
-        }
-        if (stderr != null) {
-            stderr.close();
-        }
-        if (child != null) {
-            child.close();
+        AttachedProcess a = attached;
+        if (a != null) {
+            a.release();
         }
     }
 
@@ -466,7 +437,7 @@ final class PluginProcess {
         @Override
         public void goodbye(String reason) {
             log.log(Level.INFO, () -> name() + " is leaving: " + reason);
-            channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
+            attached.channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
         }
 
         @Override
