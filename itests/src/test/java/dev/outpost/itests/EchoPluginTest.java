@@ -137,6 +137,37 @@ class EchoPluginTest {
     }
 
     @Test
+    void blockingCallersThatReadTheirOwnAnswersAndAsyncCallersShareOneChannel() throws Exception {
+        // a blocking call reads its answer on its own thread while no other does; the others wait
+        // for the reactor or for that caller, whichever reads their answers
+        PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Integer>> workers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int thread = t;
+                workers.add(pool.submit(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        String text = "call " + thread + "/" + i;
+                        byte[] answer = thread % 2 == 0
+                                ? echo.call("echo", text.getBytes(StandardCharsets.UTF_8), T)
+                                : echo.callAsync("echo", text.getBytes(StandardCharsets.UTF_8), T).get(10, TimeUnit.SECONDS);
+                        assertEquals(text, new String(answer, StandardCharsets.UTF_8));
+                    }
+                    return 300;
+                }));
+            }
+            int answered = 0;
+            for (Future<Integer> w : workers) {
+                answered += w.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(1800, answered);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void unknownMethodGivesUnimplemented() throws Exception {
         PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
         PluginException e = assertThrows(PluginException.class, () -> echo.call("shout", new byte[1], T));

@@ -3,7 +3,10 @@ package dev.outpost.runtime;
 import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One call this host sent and has not had an answer to. Completing it (answer, error, deadline,
@@ -16,6 +19,7 @@ final class PendingCall extends CompletableFuture<byte[]> {
     private final String callee;
     private final PendingCalls owner;
     private volatile ScheduledFuture<?> deadline;
+    private volatile PluginChannel channel;
 
     PendingCall(long id, String service, String method, String callee, PendingCalls owner) {
         this.id = id;
@@ -34,6 +38,32 @@ final class PendingCall extends CompletableFuture<byte[]> {
         this.deadline = deadline;
         if (isDone()) {
             deadline.cancel(false);
+        }
+    }
+
+    /** The channel the request goes out on, whose answer a blocking caller may read itself. */
+    void via(PluginChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Waits for the answer, reading it on this thread for the first few milliseconds. */
+    @Override
+    public byte[] get() throws InterruptedException, ExecutionException {
+        readHere(Long.MAX_VALUE);
+        return super.get();
+    }
+
+    /** Waits for the answer, reading it on this thread for the first few milliseconds. */
+    @Override
+    public byte[] get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        readHere(System.nanoTime() + unit.toNanos(timeout));
+        return super.get(timeout, unit);
+    }
+
+    private void readHere(long deadlineNanos) {
+        PluginChannel c = channel;
+        if (c != null && !isDone()) {
+            c.readFor(this, deadlineNanos);
         }
     }
 

@@ -38,6 +38,8 @@ final class PluginChannel implements AutoCloseable {
     }
 
     private static final int READS_PER_WAKEUP = 16;
+    /** How long a blocking caller reads its own answer before it leaves the reading to the reactor. */
+    private static final int DIRECT_READ_MILLIS = 10;
 
     private final String name;
     private final int fd;
@@ -53,7 +55,9 @@ final class PluginChannel implements AutoCloseable {
     private final PendingCalls calls;
     private Reactor reactor;
     private long reactorKey;
-    private boolean closed;
+    private boolean closed;            // guarded by readLock
+    private boolean directReader;      // guarded by readLock: a caller reads its own answer
+    private boolean readingStopped;    // guarded by readLock: see stopReading()
     private volatile boolean broken;
 
     PluginChannel(String name, int fd, RuntimeConfig config, Executor outbox,
@@ -97,6 +101,7 @@ final class PluginChannel implements AutoCloseable {
             call.deadline(timer.schedule(() -> expire(call, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS));
         }
         try {
+            call.via(this);
             send(Frame.newBuilder().setRequest(request).build(),
                     timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis);
         } catch (FrameWriter.FrameTooLargeException e) {
@@ -201,27 +206,83 @@ final class PluginChannel implements AutoCloseable {
     /** Reactor callback. */
     private void readable(int events) {
         synchronized (readLock) {
-            if (closed || broken) {
+            if (!directReader) {
+                readAvailable();
+            }
+        }
+    }
+
+    /**
+     * Reads on the calling thread, for at most {@value #DIRECT_READ_MILLIS} ms, until {@code call}
+     * is answered, instead of waiting for the reactor to read the answer and wake the caller: one
+     * hand-off less for a blocking call (on one CPU, two context switches less). The reactor stops
+     * watching the socket meanwhile; every frame read is handled as the reactor would handle it.
+     * Returns at once when another caller reads this way already, or the channel is not open.
+     */
+    void readFor(PendingCall call, long deadlineNanos) {
+        synchronized (readLock) {
+            if (directReader || closed || broken || readingStopped || reactor == null) {
                 return;
             }
-            try {
-                for (int i = 0; i < READS_PER_WAKEUP; i++) {
-                    int n = Posix.recv(fd, reader.buffer());
-                    if (n < 0) {
-                        return;
-                    }
-                    if (n == 0) {
-                        drainFrames();
-                        breakChannel(name + " closed its connection", true);
-                        return;
-                    }
-                    drainFrames();
+            directReader = true;
+            reactor.unregister(reactorKey);
+        }
+        try {
+            long end = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
+            while (!call.isDone() && !broken) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
                 }
-            } catch (ProtocolException e) {
-                breakChannel("protocol error from " + name + ": " + e.getMessage(), false);
-            } catch (IOException e) {
-                breakChannel("reading from " + name + " failed: " + e.getMessage(), false);
+                try {
+                    Posix.poll(fd, Posix.POLLIN, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (IOException e) {
+                    return; // the reactor's read will report what is wrong
+                }
+                synchronized (readLock) {
+                    if (closed) {
+                        return;
+                    }
+                    readAvailable();
+                }
             }
+        } finally {
+            synchronized (readLock) {
+                directReader = false;
+                readLock.notifyAll();
+                if (!closed && !broken && !readingStopped) {
+                    try {
+                        reactorKey = reactor.register(fd, this::readable);
+                    } catch (IOException e) {
+                        breakChannel("watching " + name + " again failed: " + e.getMessage(), false);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads what the socket has and handles its frames; caller holds readLock. */
+    private void readAvailable() {
+        if (closed || broken) {
+            return;
+        }
+        try {
+            for (int i = 0; i < READS_PER_WAKEUP; i++) {
+                int n = Posix.recv(fd, reader.buffer());
+                if (n < 0) {
+                    return;
+                }
+                if (n == 0) {
+                    drainFrames();
+                    breakChannel(name + " closed its connection", true);
+                    return;
+                }
+                drainFrames();
+            }
+        } catch (ProtocolException e) {
+            breakChannel("protocol error from " + name + ": " + e.getMessage(), false);
+        } catch (IOException e) {
+            breakChannel("reading from " + name + " failed: " + e.getMessage(), false);
         }
     }
 
@@ -315,6 +376,7 @@ final class PluginChannel implements AutoCloseable {
      */
     void stopReading() {
         synchronized (readLock) {
+            readingStopped = true;
             if (reactor != null) {
                 reactor.unregister(reactorKey);
             }
@@ -336,6 +398,14 @@ final class PluginChannel implements AutoCloseable {
             }
             closed = true;
             broken = true;
+            while (directReader) { // it polls the socket for a few ms at most: not closed under it
+                try {
+                    readLock.wait(DIRECT_READ_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             if (reactor != null) {
                 reactor.unregister(reactorKey);
             }
