@@ -221,7 +221,8 @@ final class PluginChannel implements AutoCloseable {
      */
     void readFor(PendingCall call, long deadlineNanos) {
         synchronized (readLock) {
-            if (directReader || closed || broken || readingStopped || reactor == null) {
+            // not on the reactor thread: it may be in the middle of reading this very socket (a callback)
+            if (directReader || closed || broken || readingStopped || reactor == null || reactor.onReactorThread()) {
                 return;
             }
             directReader = true;
