@@ -69,10 +69,34 @@ final class PluginExtender implements BundleTrackerCustomizer<PluginBundle>, Plu
             return;
         }
         try {
-            PluginSpec.parse(key -> b.getHeaders().get(key), Platform.current(), path -> b.getEntry(path) != null);
+            PluginSpec.parse(key -> b.getHeaders().get(key), Platform.current(), path -> entryExists(b, path));
         } catch (PluginSpec.InvalidPluginException e) {
             LOG.log(System.Logger.Level.ERROR, "bundle " + b.getSymbolicName() + " [" + b.getBundleId()
                     + "] cannot run its plugin: " + e.getMessage());
+        } catch (RevisionGone e) {
+            // the event is delivered asynchronously: the revision was replaced or uninstalled in the
+            // meantime, and a newer revision is checked by its own event
+        }
+    }
+
+    /** Felix throws (a NullPointerException) for the entries of a revision whose content is closed. */
+    private static boolean entryExists(Bundle b, String path) {
+        try {
+            return b.getEntry(path) != null;
+        } catch (RuntimeException e) {
+            if (b.getState() == Bundle.UNINSTALLED || e instanceof NullPointerException) {
+                throw new RevisionGone();
+            }
+            throw e;
+        }
+    }
+
+    /** The revision an event was about is not there any more. */
+    private static final class RevisionGone extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RevisionGone() {
+            super(null, null, false, false);
         }
     }
 
