@@ -40,7 +40,10 @@ final class LauncherProcess implements AutoCloseable {
      * terminal's SIGINT.
      */
     static LauncherProcess startOnTerminal(String... args) throws IOException {
-        StringBuilder command = new StringBuilder(quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()))
+        // exec: script runs the command with $SHELL -c, and dash (/bin/sh when SHELL is unset) does
+        // not exec a lone command; a shell left waiting would die of the Ctrl-C itself (status 130).
+        StringBuilder command = new StringBuilder("exec ")
+                .append(quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()))
                 .append(" -jar ").append(quote(JAR.toString()));
         for (String arg : args) {
             command.append(' ').append(quote(arg));
