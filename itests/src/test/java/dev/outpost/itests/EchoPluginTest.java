@@ -75,7 +75,8 @@ class EchoPluginTest {
         assertTrue(Processes.fdTarget(pid, 3).startsWith("socket:"), Processes.fdTarget(pid, 3));
         assertEquals("/dev/null", Processes.fdTarget(pid, 0));
         assertTrue(Processes.fdTarget(pid, 1).startsWith("pipe:"));
-        assertEquals(PluginState.RUNNING, runtime.info(bundle).state());
+        // the services are registered just before the plugin enters RUNNING
+        runtime.awaitState(bundle, PluginState.RUNNING);
     }
 
     @Test
