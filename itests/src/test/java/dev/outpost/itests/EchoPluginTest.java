@@ -107,6 +107,26 @@ class EchoPluginTest {
     }
 
     @Test
+    void payloadsAroundTheBufferSizesComeBackWholeWithSmallCallsInBetween() throws Exception {
+        PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
+        Random random = new Random(7);
+        List<byte[]> sent = new ArrayList<>();
+        List<CompletableFuture<byte[]>> answers = new ArrayList<>();
+        for (int size : new int[] {16 * 1024 - 40, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 64 * 1024 - 1,
+                64 * 1024, 64 * 1024 + 1, 1 << 20, 3_000_001}) {
+            for (byte[] payload : List.of(new byte[size], new byte[1 + random.nextInt(100)])) {
+                random.nextBytes(payload);
+                sent.add(payload);
+                answers.add(echo.callAsync("echo", payload));
+            }
+        }
+        for (int i = 0; i < sent.size(); i++) {
+            assertArrayEquals(sent.get(i), answers.get(i).get(30, TimeUnit.SECONDS), "call " + i);
+        }
+        assertArrayEquals(sent.get(sent.size() - 2), echo.call("echo", sent.get(sent.size() - 2), T), "blocking");
+    }
+
+    @Test
     void twoHundredConcurrentCallsFromSeveralThreadsEachGetTheirOwnAnswer() throws Exception {
         PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -33,6 +33,10 @@ final class FrameReader {
     private ByteBuffer buffer;
     /** Start of the first unconsumed byte in {@link #buffer} (which stays in write mode). */
     private int readPosition;
+    /** The announced length of the incomplete frame at {@link #readPosition}, or -1. */
+    private int partialLength = -1;
+    /** The bytes of that frame's length prefix. */
+    private int partialPrefix;
 
     FrameReader(int maxFrameSize) {
         this(maxFrameSize, new SpareBuffer());
@@ -49,9 +53,14 @@ final class FrameReader {
         this.buffer = home;
     }
 
-    /** The buffer to read more bytes into, with room for at least one byte. */
+    /**
+     * The buffer to read more bytes into, with room for at least one byte, and for the whole of
+     * an incomplete frame whose length is known.
+     */
     ByteBuffer buffer() {
-        if (!buffer.hasRemaining()) {
+        if (partialLength >= 0 && readPosition + partialPrefix + partialLength > buffer.capacity()) {
+            makeRoom(partialPrefix + partialLength);
+        } else if (!buffer.hasRemaining()) {
             makeRoom(1);
         }
         return buffer;
@@ -63,6 +72,7 @@ final class FrameReader {
      * @throws ProtocolException when the length prefix is malformed or above the limit
      */
     ByteBuffer nextFrame() throws ProtocolException {
+        partialLength = -1;
         int available = buffer.position() - readPosition;
         if (available == 0) {
             reset();
@@ -90,7 +100,8 @@ final class FrameReader {
         }
         int frameLength = (int) length;
         if (available - prefix < frameLength) {
-            makeRoom(prefix + frameLength);
+            partialPrefix = prefix;
+            partialLength = frameLength;
             return null;
         }
         int start = readPosition + prefix;
@@ -98,6 +109,34 @@ final class FrameReader {
         frame.limit(start + frameLength).position(start);
         readPosition = start + frameLength;
         return frame.slice().asReadOnlyBuffer();
+    }
+
+    /**
+     * After {@link #nextFrame()} returned {@code null} because a frame is incomplete: its
+     * announced length; otherwise -1.
+     */
+    int partialFrameLength() {
+        return partialLength;
+    }
+
+    /**
+     * The bytes received so far of the incomplete frame (after its length prefix), as a read-only
+     * view valid until the next call; an empty view when there is none.
+     */
+    ByteBuffer partialFrame() {
+        ByteBuffer frame = buffer.duplicate();
+        int start = partialLength < 0 ? buffer.position() : readPosition + partialPrefix;
+        frame.limit(buffer.position()).position(start);
+        return frame.slice().asReadOnlyBuffer();
+    }
+
+    /** Drops the incomplete frame, whose remaining bytes the caller reads elsewhere. */
+    void dropPartialFrame() {
+        if (partialLength < 0) {
+            throw new IllegalStateException("no incomplete frame");
+        }
+        partialLength = -1;
+        reset(); // the incomplete frame is the last thing in the buffer
     }
 
     /** Bytes received but not yet returned as frames. */

@@ -40,6 +40,8 @@ final class PluginChannel implements AutoCloseable {
     private static final int READS_PER_WAKEUP = 16;
     /** How long a blocking caller reads its own answer before it leaves the reading to the reactor. */
     private static final int DIRECT_READ_MILLIS = 10;
+    /** A request payload of at least this many bytes is sent straight from the caller's array. */
+    static final int DIRECT_PAYLOAD = 64 * 1024;
 
     private final String name;
     private final int fd;
@@ -58,6 +60,7 @@ final class PluginChannel implements AutoCloseable {
     private boolean closed;            // guarded by readLock
     private boolean directReader;      // guarded by readLock: a caller reads its own answer
     private boolean readingStopped;    // guarded by readLock: see stopReading()
+    private LargeAnswer largeAnswer;   // guarded by readLock: an answer being read into its own array
     private volatile boolean broken;
 
     PluginChannel(String name, int fd, RuntimeConfig config, Executor outbox,
@@ -93,17 +96,23 @@ final class PluginChannel implements AutoCloseable {
             return call;
         }
         long timeoutMillis = timeout == null ? 0 : Math.max(1, timeout.toMillis());
-        Request.Builder request = Request.newBuilder()
-                .setId(call.id).setService(service).setMethod(method)
-                .setPayload(UnsafeByteOperations.unsafeWrap(payload));
+        Request.Builder request = Request.newBuilder().setId(call.id).setService(service).setMethod(method);
+        boolean direct = payload.length >= DIRECT_PAYLOAD;
+        if (!direct) {
+            request.setPayload(UnsafeByteOperations.unsafeWrap(payload));
+        }
         if (timeoutMillis > 0) {
             request.setTimeoutMs((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
             call.deadline(timer.schedule(() -> expire(call, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS));
         }
         try {
             call.via(this);
-            send(Frame.newBuilder().setRequest(request).build(),
-                    timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis);
+            long writeTimeout = timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis;
+            if (direct) {
+                write(null, request.build(), payload, writeTimeout);
+            } else {
+                write(Frame.newBuilder().setRequest(request).build(), null, null, writeTimeout);
+            }
         } catch (FrameWriter.FrameTooLargeException e) {
             call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description() + ": " + e.getMessage());
         } catch (WriteStalledException e) {
@@ -138,6 +147,11 @@ final class PluginChannel implements AutoCloseable {
      * plugin to make room; a frame that could not be written whole breaks the channel.
      */
     void send(Frame frame, long timeoutMillis) throws IOException {
+        write(frame, null, null, timeoutMillis);
+    }
+
+    /** Writes {@code frame}, or else a Request frame of {@code head} and {@code payload}; see {@link #send}. */
+    private void write(Frame frame, Request head, byte[] payload, long timeoutMillis) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
             if (!writeLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
@@ -152,14 +166,17 @@ final class PluginChannel implements AutoCloseable {
             if (broken) {
                 throw new NotSentException("the connection to " + name + " is broken");
             }
-            ByteBuffer buffer = writer.encode(frame);
-            int total = buffer.remaining();
-            while (buffer.hasRemaining()) {
+            ByteBuffer buffer = frame != null ? writer.encode(frame) : writer.encodeRequestHead(head, payload.length);
+            ByteBuffer rest = payload == null ? null : ByteBuffer.wrap(payload); // sent from the array itself
+            long total = buffer.remaining() + (rest == null ? 0 : payload.length);
+            while (buffer.hasRemaining() || rest != null && rest.hasRemaining()) {
+                ByteBuffer part = buffer.hasRemaining() ? buffer : rest;
+                boolean nothingSent = buffer.remaining() + (rest == null ? 0 : rest.remaining()) == total;
                 int sent;
                 try {
-                    sent = Posix.send(fd, buffer);
+                    sent = Posix.send(fd, part);
                 } catch (IOException e) {
-                    if (buffer.remaining() == total) {
+                    if (nothingSent) {
                         breakChannel(e.getMessage(), false);
                         throw new NotSentException(e.getMessage());
                     }
@@ -170,7 +187,7 @@ final class PluginChannel implements AutoCloseable {
                 }
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || Posix.poll(fd, Posix.POLLOUT, (int) Math.min(left, Integer.MAX_VALUE)) == 0) {
-                    if (buffer.remaining() == total) {
+                    if (nothingSent) {
                         throw new WriteStalledException(name + " has not read its socket for " + timeoutMillis + " ms");
                     }
                     String reason = name + " stopped reading in the middle of a frame (" + timeoutMillis + " ms)";
@@ -269,16 +286,24 @@ final class PluginChannel implements AutoCloseable {
         }
         try {
             for (int i = 0; i < READS_PER_WAKEUP; i++) {
-                int n = Posix.recv(fd, reader.buffer());
+                LargeAnswer large = largeAnswer;
+                int n = Posix.recv(fd, large != null ? large.rest() : reader.buffer());
                 if (n < 0) {
                     return;
                 }
                 if (n == 0) {
-                    drainFrames();
+                    if (large == null) {
+                        drainFrames();
+                    }
                     breakChannel(name + " closed its connection", true);
                     return;
                 }
-                drainFrames();
+                if (large == null) {
+                    drainFrames();
+                } else if (large.isComplete()) {
+                    largeAnswer = null;
+                    answer(large.id, large.payload());
+                }
             }
         } catch (ProtocolException e) {
             breakChannel("protocol error from " + name + ": " + e.getMessage(), false);
@@ -300,6 +325,11 @@ final class PluginChannel implements AutoCloseable {
                 throw new ProtocolException("undecodable frame: " + e.getMessage(), e);
             }
             dispatch(frame);
+        }
+        // an answer larger than the reader's buffer goes straight into the array its caller gets
+        if (!broken && reader.partialFrameLength() >= FrameReader.INITIAL_CAPACITY
+                && (largeAnswer = LargeAnswer.begin(reader.partialFrame(), reader.partialFrameLength())) != null) {
+            reader.dropPartialFrame();
         }
     }
 
@@ -336,12 +366,9 @@ final class PluginChannel implements AutoCloseable {
     }
 
     private void answer(Response response) throws ProtocolException {
-        PendingCall call = calls.take(response.getId());
+        PendingCall call = take(response.getId());
         if (call == null) {
-            if (!calls.wasIssued(response.getId())) {
-                throw new ProtocolException("response to call " + response.getId() + ", which was never sent");
-            }
-            return; // a late answer to a call that timed out or was cancelled
+            return;
         }
         if (response.getResultCase() == Response.ResultCase.ERROR) {
             Error error = response.getError();
@@ -349,6 +376,23 @@ final class PluginChannel implements AutoCloseable {
         } else {
             call.complete(response.getPayload().toByteArray());
         }
+    }
+
+    /** A successful answer whose payload was read into {@code payload}, which the caller gets. */
+    private void answer(long id, byte[] payload) throws ProtocolException {
+        PendingCall call = take(id);
+        if (call != null) {
+            call.complete(payload);
+        }
+    }
+
+    /** The call answered by a response to {@code id}; null for a late answer (timed out, cancelled). */
+    private PendingCall take(long id) throws ProtocolException {
+        PendingCall call = calls.take(id);
+        if (call == null && !calls.wasIssued(id)) {
+            throw new ProtocolException("response to call " + id + ", which was never sent");
+        }
+        return call;
     }
 
     private static Frame unimplemented(Request request) {

@@ -193,6 +193,50 @@ class FrameReaderTest {
     }
 
     @Test
+    void requestHeadFollowedByItsPayloadIsTheSameFrame() throws Exception {
+        FrameWriter writer = new FrameWriter(1 << 24);
+        Frame whole = request(9, 100_000);
+        Request request = whole.getRequest();
+        ByteBuffer head = writer.encodeRequestHead(request.toBuilder().clearPayload().build(), request.getPayload().size());
+        byte[] wire = new byte[head.remaining() + request.getPayload().size()];
+        head.get(wire, 0, head.remaining());
+        request.getPayload().copyTo(wire, wire.length - request.getPayload().size());
+        assertEquals(wire(whole).length, wire.length, "same length prefix and size");
+        assertEquals(List.of(whole), feed(new FrameReader(1 << 24), wire));
+    }
+
+    @Test
+    void requestHeadCountsItsPayloadAgainstTheLimit() {
+        FrameWriter writer = new FrameWriter(1024);
+        Request head = Request.newBuilder().setId(1).setService("s").setMethod("m").build();
+        FrameWriter.FrameTooLargeException e = assertThrows(FrameWriter.FrameTooLargeException.class,
+                () -> writer.encodeRequestHead(head, 2000));
+        assertTrue(e.getMessage().startsWith("frame of 20"), e.getMessage());
+    }
+
+    @Test
+    void incompleteFrameIsShownAndCanBeDroppedToBeReadElsewhere() throws Exception {
+        Frame big = request(4, 200_000);
+        byte[] bytes = wire(big);
+        FrameReader reader = new FrameReader(1 << 24);
+        assertEquals(-1, reader.partialFrameLength());
+        reader.buffer().put(bytes, 0, 1000);
+        assertNull(reader.nextFrame());
+        int length = big.getSerializedSize();
+        int prefix = bytes.length - length;
+        assertEquals(length, reader.partialFrameLength());
+        ByteBuffer partial = reader.partialFrame();
+        assertEquals(1000 - prefix, partial.remaining());
+        assertEquals(bytes[prefix], partial.get(0));
+        assertEquals(FrameReader.INITIAL_CAPACITY, reader.capacity(), "nothing grown before the buffer is asked for");
+        reader.dropPartialFrame();
+        assertEquals(0, reader.pending());
+        assertEquals(-1, reader.partialFrameLength());
+        assertThrows(IllegalStateException.class, reader::dropPartialFrame);
+        assertEquals(List.of(request(5, 10)), feed(reader, wire(request(5, 10))), "the next frame reads as usual");
+    }
+
+    @Test
     void writerRefusesFrameAboveTheLimit() {
         FrameWriter writer = new FrameWriter(1024);
         FrameWriter.FrameTooLargeException e = assertThrows(FrameWriter.FrameTooLargeException.class,

@@ -3,7 +3,9 @@ package dev.outpost.runtime.os;
 import java.nio.ByteBuffer;
 
 import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.Pinned;
 import jnr.ffi.annotations.Variadic;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
@@ -50,9 +52,12 @@ final class LibC {
         int fchmod(int fd, int mode);
         int getpid();
 
-        /** Direct buffers are passed as address + position, without copying. */
-        @ssize_t long recv(int fd, ByteBuffer buf, @size_t long len, int flags);
-        @ssize_t long send(int fd, ByteBuffer buf, @size_t long len, int flags);
+        /**
+         * Direct buffers are passed as address + position, without copying; heap buffers are
+         * pinned (JNI critical), so the kernel copies straight from or into the Java array.
+         */
+        @ssize_t long recv(int fd, @Pinned @Out ByteBuffer buf, @size_t long len, int flags);
+        @ssize_t long send(int fd, @Pinned @In ByteBuffer buf, @size_t long len, int flags);
         @ssize_t long read(int fd, ByteBuffer buf, @size_t long len);
         @ssize_t long read(int fd, Pointer buf, @size_t long len);
         @ssize_t long write(int fd, Pointer buf, @size_t long len);

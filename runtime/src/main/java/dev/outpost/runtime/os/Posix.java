@@ -64,18 +64,20 @@ public final class Posix {
     }
 
     /**
-     * recv(fd, MSG_DONTWAIT) into buf[position, limit) of a DIRECT buffer, no copy; advances
-     * position. Returns bytes read, 0 at EOF, -1 if it would block. ECONNRESET is treated as EOF (0).
+     * recv(fd, MSG_DONTWAIT) into buf[position, limit), no copy: a direct buffer by its address,
+     * a heap buffer by pinning its array; advances position. Returns bytes read, 0 at EOF, -1 if
+     * it would block. ECONNRESET is treated as EOF (0).
      *
-     * @throws IllegalArgumentException if the buffer is not direct or has no room (0 would be
-     *     indistinguishable from EOF)
+     * @throws IllegalArgumentException if the buffer has no room (0 would be indistinguishable
+     *     from EOF) or is neither direct nor over an array
      */
-    public static int recv(int fd, ByteBuffer direct) throws IOException {
-        long room = room(direct);
+    public static int recv(int fd, ByteBuffer buf) throws IOException {
+        requireDirectOrArray(buf);
+        long room = room(buf);
         while (true) {
-            long n = C.recv(fd, direct, room, LibC.MSG_DONTWAIT);
+            long n = C.recv(fd, buf, room, LibC.MSG_DONTWAIT);
             if (n >= 0) {
-                direct.position(direct.position() + (int) n);
+                buf.position(buf.position() + (int) n);
                 return (int) n;
             }
             int errno = Native.errno();
@@ -92,20 +94,20 @@ public final class Posix {
     }
 
     /**
-     * send(fd, MSG_DONTWAIT|MSG_NOSIGNAL) from buf[position, limit) of a DIRECT buffer; advances
-     * position. Returns bytes written (0 if nothing remained), -1 if it would block; IOException on
-     * EPIPE etc.
+     * send(fd, MSG_DONTWAIT|MSG_NOSIGNAL) from buf[position, limit), no copy: a direct buffer by
+     * its address, a heap buffer by pinning its array; advances position. Returns bytes written (0
+     * if nothing remained), -1 if it would block; IOException on EPIPE etc.
      */
-    public static int send(int fd, ByteBuffer direct) throws IOException {
-        requireDirect(direct);
-        int remaining = direct.remaining();
+    public static int send(int fd, ByteBuffer buf) throws IOException {
+        requireDirectOrArray(buf);
+        int remaining = buf.remaining();
         if (remaining == 0) {
             return 0;
         }
         while (true) {
-            long n = C.send(fd, direct, remaining, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
+            long n = C.send(fd, buf, remaining, LibC.MSG_DONTWAIT | LibC.MSG_NOSIGNAL);
             if (n >= 0) {
-                direct.position(direct.position() + (int) n);
+                buf.position(buf.position() + (int) n);
                 return (int) n;
             }
             int errno = Native.errno();
@@ -120,6 +122,7 @@ public final class Posix {
 
     /** read(2) on a (non-blocking) pipe into a direct buffer; same conventions as {@link #recv}. */
     public static int read(int fd, ByteBuffer direct) throws IOException {
+        requireDirect(direct);
         long room = room(direct);
         while (true) {
             long n = C.read(fd, direct, room);
@@ -191,16 +194,21 @@ public final class Posix {
         return left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
     }
 
-    private static long room(ByteBuffer direct) {
-        requireDirect(direct);
-        if (direct.isReadOnly()) {
+    private static long room(ByteBuffer buf) {
+        if (buf.isReadOnly()) {
             throw new ReadOnlyBufferException();
         }
-        int room = direct.remaining();
+        int room = buf.remaining();
         if (room == 0) {
             throw new IllegalArgumentException("buffer has no room to read into");
         }
         return room;
+    }
+
+    private static void requireDirectOrArray(ByteBuffer buffer) {
+        if (!buffer.isDirect() && !buffer.hasArray()) {
+            throw new IllegalArgumentException("a direct ByteBuffer or one over a writable array is required");
+        }
     }
 
     private static void requireDirect(ByteBuffer buffer) {

@@ -51,6 +51,24 @@ class PosixTest {
     }
 
     @Test
+    void sendAndRecvWorkStraightOnSlicesOfJavaArrays() throws Exception {
+        int[] pair = fds.socketPair();
+        byte[] source = "--hello, array--".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer out = ByteBuffer.wrap(source, 2, 12);
+        assertEquals(12, Posix.send(pair[0], out));
+        assertEquals(14, out.position());
+
+        byte[] target = new byte[20];
+        ByteBuffer in = ByteBuffer.wrap(target, 5, 15).slice(); // an array offset as well as a position
+        in.position(1);
+        assertEquals(12, Posix.recv(pair[1], in));
+        assertEquals(13, in.position());
+        assertEquals("hello, array", new String(target, 6, 12, StandardCharsets.US_ASCII));
+        assertEquals(0, target[5], "nothing written before the position");
+        assertEquals(0, target[18], "nothing written after what was read");
+    }
+
+    @Test
     void recvReturnsMinusOneWhenItWouldBlockAndZeroAtEof() throws Exception {
         int[] pair = fds.socketPair();
         ByteBuffer in = ByteBuffer.allocateDirect(16);
@@ -133,8 +151,8 @@ class PosixTest {
     @Test
     void misuseIsRefusedAtTheDoor() throws Exception {
         int[] pair = fds.socketPair();
-        assertThrows(IllegalArgumentException.class, () -> Posix.recv(pair[0], ByteBuffer.allocate(8)));
-        assertThrows(IllegalArgumentException.class, () -> Posix.send(pair[0], ByteBuffer.allocate(8)));
+        assertThrows(IllegalArgumentException.class, () -> Posix.send(pair[0], ByteBuffer.allocate(8).asReadOnlyBuffer()));
+        assertThrows(IllegalArgumentException.class, () -> Posix.read(pair[0], ByteBuffer.allocate(8)));
         assertThrows(IllegalArgumentException.class, () -> Posix.recv(pair[0], ByteBuffer.allocateDirect(8).position(8)));
         assertThrows(ReadOnlyBufferException.class, () -> Posix.recv(pair[0], ByteBuffer.allocateDirect(8).asReadOnlyBuffer()));
         assertEquals(0, Posix.send(pair[0], ByteBuffer.allocateDirect(8).position(8)));
