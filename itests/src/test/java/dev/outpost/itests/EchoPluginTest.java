@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +79,24 @@ class EchoPluginTest {
         assertTrue(Processes.fdTarget(pid, 1).startsWith("pipe:"));
         // the services are registered just before the plugin enters RUNNING
         runtime.awaitState(bundle, PluginState.RUNNING);
+    }
+
+    @Test
+    void eventsCostNothingWithoutListenersAndAListenerSeesThemFromItsRegistrationOn() throws Exception {
+        Set<Thread> before = eventThreads();
+        Bundle bundle = runtime.installAndStart(TestBundles.echo());
+        runtime.awaitState(bundle, PluginState.RUNNING);
+        assertEquals(before, eventThreads(), "no listener: no events thread was started");
+        try (PluginEventRecorder events = new PluginEventRecorder(runtime.context)) {
+            bundle.stop();
+            events.awaitEntered(bundle.getBundleId(), PluginState.STOPPED, 1);
+            assertEquals(List.of("RUNNING>STOPPING", "STOPPING>STOPPED"), events.transitions(bundle.getBundleId()));
+        }
+    }
+
+    private static Set<Thread> eventThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("outpost-events")).collect(Collectors.toSet());
     }
 
     @Test

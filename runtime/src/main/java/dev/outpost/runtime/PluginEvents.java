@@ -14,7 +14,9 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * Delivers plugin events to every {@link PluginListener} in the service registry (the whiteboard
  * pattern), in order, on one thread of its own ({@code outpost-events}), so that a slow listener
- * delays only other listeners. Owns that thread and the tracker until {@link #close()}.
+ * delays only other listeners. A listener sees the events from its registration on; while there
+ * is none, events are dropped where they arise and the thread is not even started. Owns that
+ * thread and the tracker until {@link #close()}.
  */
 final class PluginEvents implements Consumer<PluginEvent>, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PluginEvents.class.getName());
@@ -35,6 +37,9 @@ final class PluginEvents implements Consumer<PluginEvent>, AutoCloseable {
     @Override
     public void accept(PluginEvent event) {
         LOG.log(Level.DEBUG, () -> event.toString());
+        if (listeners.isEmpty()) {
+            return; // nobody listens: no hand-off, so no thread woken on every start and stop
+        }
         try {
             thread.execute(() -> deliver(event));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
