@@ -224,7 +224,7 @@ final class PluginChannel implements AutoCloseable {
     private void readable(int events) {
         synchronized (readLock) {
             if (!directReader) {
-                readAvailable();
+                readAvailable(null);
             }
         }
     }
@@ -247,6 +247,13 @@ final class PluginChannel implements AutoCloseable {
         }
         try {
             long end = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
+            // the answer may be in already: on one CPU the plugin often runs as soon as the request is written
+            synchronized (readLock) {
+                if (closed) {
+                    return;
+                }
+                readAvailable(call);
+            }
             while (!call.isDone() && !broken) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
@@ -261,7 +268,7 @@ final class PluginChannel implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    readAvailable();
+                    readAvailable(call);
                 }
             }
         } finally {
@@ -279,8 +286,11 @@ final class PluginChannel implements AutoCloseable {
         }
     }
 
-    /** Reads what the socket has and handles its frames; caller holds readLock. */
-    private void readAvailable() {
+    /**
+     * Reads what the socket has and handles its frames, or stops once {@code until} (if any) is
+     * answered: what is left in the socket wakes the reactor. Caller holds readLock.
+     */
+    private void readAvailable(PendingCall until) {
         if (closed || broken) {
             return;
         }
@@ -303,6 +313,9 @@ final class PluginChannel implements AutoCloseable {
                 } else if (large.isComplete()) {
                     largeAnswer = null;
                     answer(large.id, large.payload());
+                }
+                if (until != null && until.isDone()) {
+                    return;
                 }
             }
         } catch (ProtocolException e) {
