@@ -18,11 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The host's end of one plugin's socket: frames in (on the {@link Reactor} thread), frames out
- * (on the calling thread, under a write lock, without a hand-off), and the calls in flight.
+ * (on the calling thread, through its {@link FrameSender}), and the calls in flight.
  *
  * <p>Owns the socket descriptor from construction until {@link #close()}. Frames other than
  * responses go to the {@link Listener}; anything that breaks the connection (end of file, an I/O
@@ -51,8 +50,7 @@ final class PluginChannel implements AutoCloseable {
     private final long writeTimeoutMillis;
     private final int maxFrameSize;
     private FrameReader reader; // made by attach(): its large buffers are the reactor's
-    private final FrameWriter writer;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final FrameSender sender;
     private final Object readLock = new Object();
     private final PendingCalls calls;
     private Reactor reactor;
@@ -72,7 +70,8 @@ final class PluginChannel implements AutoCloseable {
         this.timer = timer;
         this.writeTimeoutMillis = config.writeTimeout().toMillis();
         this.maxFrameSize = config.maxFrameSize();
-        this.writer = new FrameWriter(config.maxFrameSize());
+        this.sender = new FrameSender(name, fd, config.maxFrameSize(), () -> broken,
+                reason -> breakChannel(reason, false));
         this.calls = new PendingCalls(this::sendCancel);
     }
 
@@ -109,15 +108,15 @@ final class PluginChannel implements AutoCloseable {
             call.via(this);
             long writeTimeout = timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis;
             if (direct) {
-                write(null, request.build(), payload, writeTimeout);
+                sender.sendRequest(request.build(), payload, writeTimeout);
             } else {
-                write(Frame.newBuilder().setRequest(request).build(), null, null, writeTimeout);
+                sender.send(Frame.newBuilder().setRequest(request).build(), writeTimeout);
             }
         } catch (FrameWriter.FrameTooLargeException e) {
             call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description() + ": " + e.getMessage());
-        } catch (WriteStalledException e) {
+        } catch (FrameSender.WriteStalledException e) {
             call.fail(ErrorCode.UNAVAILABLE, call.description() + ": " + e.getMessage());
-        } catch (NotSentException e) {
+        } catch (FrameSender.NotSentException e) {
             call.completeExceptionally(new CallNotSentException("cannot send to " + name + ": " + e.getMessage()));
         } catch (IOException e) {
             call.fail(ErrorCode.UNAVAILABLE, "cannot send to " + name + ": " + e.getMessage());
@@ -147,62 +146,7 @@ final class PluginChannel implements AutoCloseable {
      * plugin to make room; a frame that could not be written whole breaks the channel.
      */
     void send(Frame frame, long timeoutMillis) throws IOException {
-        write(frame, null, null, timeoutMillis);
-    }
-
-    /** Writes {@code frame}, or else a Request frame of {@code head} and {@code payload}; see {@link #send}. */
-    private void write(Frame frame, Request head, byte[] payload, long timeoutMillis) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        try {
-            if (!writeLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new WriteStalledException("another write to " + name + " has not finished within "
-                        + timeoutMillis + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting to write to " + name, e);
-        }
-        try {
-            if (broken) {
-                throw new NotSentException("the connection to " + name + " is broken");
-            }
-            ByteBuffer buffer = frame != null ? writer.encode(frame) : writer.encodeRequestHead(head, payload.length);
-            ByteBuffer rest = payload == null ? null : ByteBuffer.wrap(payload); // sent from the array itself
-            long total = buffer.remaining() + (rest == null ? 0 : payload.length);
-            while (buffer.hasRemaining() || rest != null && rest.hasRemaining()) {
-                ByteBuffer part = buffer.hasRemaining() ? buffer : rest;
-                boolean nothingSent = buffer.remaining() + (rest == null ? 0 : rest.remaining()) == total;
-                int sent;
-                try {
-                    sent = Posix.send(fd, part);
-                } catch (IOException e) {
-                    if (nothingSent) {
-                        breakChannel(e.getMessage(), false);
-                        throw new NotSentException(e.getMessage());
-                    }
-                    throw e;
-                }
-                if (sent >= 0) {
-                    continue;
-                }
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (left <= 0 || Posix.poll(fd, Posix.POLLOUT, (int) Math.min(left, Integer.MAX_VALUE)) == 0) {
-                    if (nothingSent) {
-                        throw new WriteStalledException(name + " has not read its socket for " + timeoutMillis + " ms");
-                    }
-                    String reason = name + " stopped reading in the middle of a frame (" + timeoutMillis + " ms)";
-                    breakChannel(reason, false);
-                    throw new IOException(reason);
-                }
-            }
-        } catch (FrameWriter.FrameTooLargeException | WriteStalledException | NotSentException e) {
-            throw e;
-        } catch (IOException e) {
-            breakChannel(e.getMessage(), false);
-            throw e;
-        } finally {
-            writeLock.unlock();
-        }
+        sender.send(frame, timeoutMillis);
     }
 
     /** Sends from a thread that must not block (the reactor): the write happens on the outbox. */
@@ -467,31 +411,7 @@ final class PluginChannel implements AutoCloseable {
             if (reactor != null) {
                 reactor.unregister(reactorKey);
             }
-            // wait for a writer in flight; the peer is gone or going, so its poll ends at once
-            writeLock.lock();
-            try {
-                Posix.close(fd);
-            } finally {
-                writeLock.unlock();
-            }
-        }
-    }
-
-    /** Nothing of the frame was written: the connection was already broken. */
-    static final class NotSentException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        NotSentException(String message) {
-            super(message);
-        }
-    }
-
-    /** The write could not start because the plugin is not reading; the channel is still whole. */
-    static final class WriteStalledException extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        WriteStalledException(String message) {
-            super(message);
+            sender.closeAfterWriter();
         }
     }
 }
