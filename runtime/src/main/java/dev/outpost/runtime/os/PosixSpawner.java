@@ -40,7 +40,8 @@ public final class PosixSpawner implements Spawner {
     /**
      * A spawner whose children die when this JVM dies: each is started through the
      * {@code outpost-launch} trampoline (a resource next to this class), which sets
-     * PR_SET_PDEATHSIG to SIGKILL and then executes the image in its place. The parent-death
+     * PR_SET_PDEATHSIG to SIGKILL, closes the descriptors above 3 it inherited (so that the spawn
+     * does not wait for that), and then executes the image in its place. The parent-death
      * signal follows the spawning <em>thread</em>: call {@link #spawn} only from a thread that
      * lives as long as the children. The spawner owns the trampoline's image until {@link #close()}.
      *
@@ -87,7 +88,8 @@ public final class PosixSpawner implements Spawner {
             int stdout = aboveStdio(request.stdoutFd(), moved, 0, name);
             int stderr = aboveStdio(request.stderrFd(), moved, 1, name);
             int channel = aboveStdio(request.channelFd(), moved, 2, name);
-            pid = spawn(name, path, stdout, stderr, channel, argv, envp);
+            // the trampoline closes the inherited descriptors itself, after the spawn returned
+            pid = spawn(name, path, stdout, stderr, channel, argv, envp, trampoline == null);
         } finally {
             for (int fd : moved) {
                 Posix.close(fd);
@@ -103,7 +105,7 @@ public final class PosixSpawner implements Spawner {
     }
 
     private static int spawn(String name, String path, int stdout, int stderr, int channel,
-                             Pointer argv, Pointer envp) throws SpawnException {
+                             Pointer argv, Pointer envp, boolean closeInherited) throws SpawnException {
         Pointer actions = Native.allocate(OPAQUE_SIZE);
         Pointer attr = Native.allocate(OPAQUE_SIZE);
         Pointer noSignals = Native.allocate(OPAQUE_SIZE);
@@ -114,7 +116,9 @@ public final class PosixSpawner implements Spawner {
             check(C.posix_spawn_file_actions_adddup2(actions, stdout, 1), "adddup2", name);
             check(C.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2", name);
             check(C.posix_spawn_file_actions_adddup2(actions, channel, 3), "adddup2", name);
-            check(C.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FREE_FD), "addclosefrom_np", name);
+            if (closeInherited) {
+                check(C.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FREE_FD), "addclosefrom_np", name);
+            }
             check(C.posix_spawnattr_init(attr), "posix_spawnattr_init", name);
             try {
                 C.sigemptyset(noSignals);

@@ -67,7 +67,12 @@ final class Children implements AutoCloseable {
     }
 
     ChildProcess spawn(SpawnRequest request) throws SpawnException {
-        ChildProcess child = spawner.spawn(request);
+        return spawn(spawner, request);
+    }
+
+    /** Spawns with another spawner; the child is killed and reaped at the end like the others. */
+    ChildProcess spawn(PosixSpawner other, SpawnRequest request) throws SpawnException {
+        ChildProcess child = other.spawn(request);
         spawned.add(child);
         return child;
     }

@@ -46,6 +46,25 @@ class PosixSpawnerTest {
     }
 
     @Test
+    void trampolineClosesWhatTheHostLeftInheritableBeforeThePluginRuns() throws Exception {
+        PosixSpawner viaTrampoline = PosixSpawner.withParentDeathSignal();
+        int[] channel = children.socketPair();
+        int[] stdio = children.pipe();
+        int inheritable = TestLibC.C.dup(stdio[0]);
+        try {
+            assertTrue(inheritable > 3);
+            ChildProcess child = children.spawn(viaTrampoline, new SpawnRequest(children.image("fds", Children.SLEEP),
+                    List.of("fds", "30"), Map.of(), channel[1], stdio[1], stdio[1]));
+            Procfs.awaitSyscall(child.pid(), Procfs.SYS_CLOCK_NANOSLEEP);
+            assertEquals(Set.of(0, 1, 2, 3), Procfs.fds(Integer.toString(child.pid())));
+            assertTrue(Procfs.link("/proc/" + child.pid() + "/fd/3").startsWith("socket:["));
+        } finally {
+            Posix.close(inheritable);
+            viaTrampoline.close();
+        }
+    }
+
+    @Test
     void fdsBelowFourReachTheirTargetsEvenWhenSwappedOrAlreadyInPlace() throws Exception {
         // stdout <- the host's 2, stderr <- the host's 1 (dup2 in order would clobber one of them),
         // channel <- the host's 3 (dup2(3, 3) would leave it close-on-exec, i.e. missing).

@@ -16,6 +16,8 @@ final class TestLibC {
         int sigaddset(Pointer set, int signal);
         /** Returns the previous handler. */
         long signal(int signal, long handler);
+        /** A copy without close-on-exec, as the JVM opens most files. */
+        int dup(int fd);
     }
 
     static final Functions C = LibraryLoader.create(Functions.class).failImmediately().load("c");
