@@ -129,7 +129,7 @@ class ShellCommandsTest {
             assertFalse(Processes.exists(pid), "felix:stop returns after the reap");
             assertTrue(gogo.run("lb").contains("|Resolved   |    1|Outpost sample: echo"));
             gogo.run("felix:start " + echo.getBundleId());
-            runtime.awaitService(echo, "echo");
+            runtime.awaitState(echo, PluginState.RUNNING); // its services are registered just before
             assertTrue(gogo.run("outpost:show echo").contains("state:    RUNNING"));
             String stopped = gogo.run("outpost:stop echo");
             assertTrue(stopped.startsWith("stopped bundle " + echo.getBundleId()), stopped);

@@ -123,6 +123,7 @@ class SupervisionTest {
         long second = runtime.pid(bundle);
         assertNotEquals(first, second);
         assertTrue(gone(first));
+        events.awaitEntered(bundle.getBundleId(), PluginState.RUNNING, 2); // events arrive on their own thread
         assertEquals(List.of("NEW>STARTING", "STARTING>RUNNING", "RUNNING>RESTARTING", "RESTARTING>STARTING",
                 "STARTING>RUNNING"), events.transitions(bundle.getBundleId()));
     }

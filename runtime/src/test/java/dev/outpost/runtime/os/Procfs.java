@@ -70,6 +70,21 @@ final class Procfs {
         return now;
     }
 
+    /** What each of {@code fds} of this JVM is, for a failure message. */
+    static String describe(Set<Integer> fds) {
+        StringBuilder s = new StringBuilder();
+        for (int fd : fds) {
+            String target;
+            try {
+                target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            } catch (IOException e) {
+                target = "(closed since)";
+            }
+            s.append(fd).append(" -> ").append(target).append("; ");
+        }
+        return s.toString();
+    }
+
     static String link(String path) {
         try {
             return Files.readSymbolicLink(Path.of(path)).toString();
