@@ -147,6 +147,41 @@ class EchoPluginTest {
     }
 
     @Test
+    void blockingCallsAmongLargeAsyncOnesFromSeveralThreadsAllComeBack() throws Exception {
+        // the socket fills up both ways: a blocking caller that took the socket from the reactor to
+        // read its own answer must hand it back before it waits to write, or nobody reads
+        PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int seed = t;
+                workers.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 20; i++) {
+                        byte[] large = new byte[1 << 20];
+                        random.nextBytes(large);
+                        CompletableFuture<byte[]> async = echo.callAsync("echo", large);
+                        byte[] small = new byte[1 + random.nextInt(64)];
+                        random.nextBytes(small);
+                        assertArrayEquals(small, echo.call("echo", small, T));
+                        byte[] big = new byte[300_000];
+                        random.nextBytes(big);
+                        assertArrayEquals(big, echo.call("echo", big, T));
+                        assertArrayEquals(large, async.get(30, TimeUnit.SECONDS));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void twoHundredConcurrentCallsFromSeveralThreadsEachGetTheirOwnAnswer() throws Exception {
         PluginService echo = runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -38,24 +38,38 @@ final class FrameSender {
 
     /** Writes one frame, waiting at most {@code timeoutMillis} for the plugin to make room. */
     void send(Frame frame, long timeoutMillis) throws IOException {
-        write(frame, null, null, timeoutMillis);
+        write(frame, null, null, timeoutMillis, null);
+    }
+
+    /**
+     * Writes one frame as {@link #send}, but runs {@code beforeWaiting} (once, on this thread,
+     * possibly under the write lock) before it waits for anything: for another writer, or for the
+     * plugin to make room.
+     */
+    void send(Frame frame, long timeoutMillis, Runnable beforeWaiting) throws IOException {
+        write(frame, null, null, timeoutMillis, beforeWaiting);
     }
 
     /**
      * Writes a Request frame of {@code head} (which has no payload) and {@code payload}, which is
-     * sent from the array itself; see {@link FrameWriter#encodeRequestHead}.
+     * sent from the array itself (see {@link FrameWriter#encodeRequestHead}); {@code beforeWaiting}
+     * as in {@link #send(Frame, long, Runnable)}.
      */
-    void sendRequest(Request head, byte[] payload, long timeoutMillis) throws IOException {
-        write(null, head, payload, timeoutMillis);
+    void sendRequest(Request head, byte[] payload, long timeoutMillis, Runnable beforeWaiting) throws IOException {
+        write(null, head, payload, timeoutMillis, beforeWaiting);
     }
 
     /** Writes {@code frame}, or else a Request frame of {@code head} and {@code payload}. */
-    private void write(Frame frame, Request head, byte[] payload, long timeoutMillis) throws IOException {
+    private void write(Frame frame, Request head, byte[] payload, long timeoutMillis, Runnable beforeWaiting)
+            throws IOException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         try {
-            if (!writeLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
-                throw new WriteStalledException("another write to " + name + " has not finished within "
-                        + timeoutMillis + " ms");
+            if (!writeLock.tryLock()) {
+                beforeWaiting = runOnce(beforeWaiting);
+                if (!writeLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                    throw new WriteStalledException("another write to " + name + " has not finished within "
+                            + timeoutMillis + " ms");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -84,6 +98,7 @@ final class FrameSender {
                 if (sent >= 0) {
                     continue;
                 }
+                beforeWaiting = runOnce(beforeWaiting);
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0 || Posix.poll(fd, Posix.POLLOUT, (int) Math.min(left, Integer.MAX_VALUE)) == 0) {
                     if (nothingSent) {
@@ -102,6 +117,13 @@ final class FrameSender {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    private static Runnable runOnce(Runnable r) {
+        if (r != null) {
+            r.run();
+        }
+        return null;
     }
 
     /** Closes the descriptor with close(2) once a write in flight has ended. */

@@ -229,8 +229,12 @@ final class PluginBundle {
         }
     }
 
-    /** Routes a call to the serving process, or waits for the one that is starting. */
-    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+    /**
+     * Routes a call to the serving process, or waits for the one that is starting.
+     * {@code callerWaits}: the calling thread waits for the answer (see {@link PluginChannel#call}).
+     */
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout,
+                                   boolean callerWaits) {
         entering.incrementAndGet();
         try {
             PluginBundle next;
@@ -238,22 +242,23 @@ final class PluginBundle {
                 next = successor;
             }
             if (next != null) {
-                return next.call(service, method, payload, timeout);
+                return next.call(service, method, payload, timeout, callerWaits);
             }
-            return callHere(service, method, payload, timeout);
+            return callHere(service, method, payload, timeout, callerWaits);
         } finally {
             entering.decrementAndGet();
         }
     }
 
-    private CompletableFuture<byte[]> callHere(String service, String method, byte[] payload, Duration timeout) {
+    private CompletableFuture<byte[]> callHere(String service, String method, byte[] payload, Duration timeout,
+                                               boolean callerWaits) {
         CompletableFuture<byte[]> result;
         PluginProcess p;
         CompletableFuture<PluginProcess> waitFor = null;
         synchronized (this) {
             if (successor != null) {
                 // handed over while this call was on its way in: the new process serves it
-                return successor.call(service, method, payload, timeout);
+                return successor.call(service, method, payload, timeout, callerWaits);
             }
             calls.increment();
             p = process;
@@ -271,14 +276,15 @@ final class PluginBundle {
         }
         if (waitFor != null) {
             byte[] copy = payload.clone(); // the caller may reuse its array once this returns
-            result = waitFor.thenCompose(serving -> serving.call(service, method, copy, timeout));
+            // sent by whichever thread completes the start, not by the caller
+            result = waitFor.thenCompose(serving -> serving.call(service, method, copy, timeout, false));
         } else if (p != null) {
-            result = p.call(service, method, payload, timeout);
+            result = p.call(service, method, payload, timeout, callerWaits);
             if (result.isCompletedExceptionally() && policy.kind() == RestartPolicy.Kind.ON_DEMAND && notSent(result)) {
                 // the process died before the supervisor heard of it; nothing reached it, so the call
                 // goes to the process that the next call starts, once this one is accounted for
                 byte[] copy = payload.clone();
-                result = p.terminated().thenCompose(x -> callHere(service, method, copy, timeout));
+                result = p.terminated().thenCompose(x -> callHere(service, method, copy, timeout, false));
                 calls.decrement();
             }
         } else {

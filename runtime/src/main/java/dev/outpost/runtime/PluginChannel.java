@@ -53,11 +53,8 @@ final class PluginChannel implements AutoCloseable {
     private final FrameSender sender;
     private final Object readLock = new Object();
     private final PendingCalls calls;
-    private Reactor reactor;
-    private long reactorKey;
+    private volatile SocketWatch watch; // made by attach(): the reactor's, or a waiting caller's
     private boolean closed;            // guarded by readLock
-    private boolean directReader;      // guarded by readLock: a caller reads its own answer
-    private boolean readingStopped;    // guarded by readLock: see stopReading()
     private LargeAnswer largeAnswer;   // guarded by readLock: an answer being read into its own array
     private volatile boolean broken;
 
@@ -79,21 +76,46 @@ final class PluginChannel implements AutoCloseable {
     void attach(Reactor reactor) throws IOException {
         Posix.setNonBlocking(fd);
         synchronized (readLock) {
-            this.reactor = reactor;
             this.reader = new FrameReader(maxFrameSize, reactor.spare);
-            this.reactorKey = reactor.register(fd, this::readable);
         }
+        watch = new SocketWatch(fd, reactor, this::readable, () -> breakChannel(
+                "watching " + name + " again failed: " + watch.failure().getMessage(), false));
     }
 
     /**
      * Sends a request; the future completes with the answer's payload or fails with a
      * {@link dev.outpost.api.PluginException}. {@code payload} is not kept after this returns.
+     *
+     * <p>{@code callerWaits}: the calling thread will wait for the answer anyway, so it takes the
+     * socket from the reactor before it sends, and reads the answer itself (see {@link #readFor})
+     * before this returns: on one CPU the plugin often answers before the caller runs again, and
+     * the reactor, woken by that answer, would otherwise read it and wake the caller. The socket
+     * goes back to the reactor before anything here waits: for another writer, for room, or for an
+     * answer longer than {@value #DIRECT_READ_MILLIS} ms.
      */
-    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout,
+                                   boolean callerWaits) {
         PendingCall call = calls.open(service, method, name);
         if (call.isDone()) {
             return call;
         }
+        SocketWatch w = watch;
+        SocketWatch.Claim claim = callerWaits && w != null && !broken ? w.claim() : null;
+        try {
+            send(call, service, method, payload, timeout, claim);
+            if (claim != null && !claim.isReleased() && !call.isDone()) {
+                readClaimed(call, timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos());
+            }
+        } finally {
+            if (claim != null) {
+                claim.release();
+            }
+        }
+        return call;
+    }
+
+    private void send(PendingCall call, String service, String method, byte[] payload, Duration timeout,
+                      SocketWatch.Claim claim) {
         long timeoutMillis = timeout == null ? 0 : Math.max(1, timeout.toMillis());
         Request.Builder request = Request.newBuilder().setId(call.id).setService(service).setMethod(method);
         boolean direct = payload.length >= DIRECT_PAYLOAD;
@@ -107,10 +129,11 @@ final class PluginChannel implements AutoCloseable {
         try {
             call.via(this);
             long writeTimeout = timeoutMillis > 0 ? Math.min(timeoutMillis, writeTimeoutMillis) : writeTimeoutMillis;
+            Runnable beforeWaiting = claim == null ? null : claim::release;
             if (direct) {
-                sender.sendRequest(request.build(), payload, writeTimeout);
+                sender.sendRequest(request.build(), payload, writeTimeout, beforeWaiting);
             } else {
-                sender.send(Frame.newBuilder().setRequest(request).build(), writeTimeout);
+                sender.send(Frame.newBuilder().setRequest(request).build(), writeTimeout, beforeWaiting);
             }
         } catch (FrameWriter.FrameTooLargeException e) {
             call.fail(ErrorCode.RESOURCE_EXHAUSTED, "request to " + call.description() + ": " + e.getMessage());
@@ -121,7 +144,6 @@ final class PluginChannel implements AutoCloseable {
         } catch (IOException e) {
             call.fail(ErrorCode.UNAVAILABLE, "cannot send to " + name + ": " + e.getMessage());
         }
-        return call;
     }
 
     private void expire(PendingCall call, long timeoutMillis) {
@@ -166,8 +188,9 @@ final class PluginChannel implements AutoCloseable {
 
     /** Reactor callback. */
     private void readable(int events) {
+        SocketWatch w = watch; // null while attach() is still registering
         synchronized (readLock) {
-            if (!directReader) {
+            if (w == null || !w.isClaimed()) {
                 readAvailable(null);
             }
         }
@@ -181,51 +204,43 @@ final class PluginChannel implements AutoCloseable {
      * Returns at once when another caller reads this way already, or the channel is not open.
      */
     void readFor(PendingCall call, long deadlineNanos) {
-        synchronized (readLock) {
-            // not on the reactor thread: it may be in the middle of reading this very socket (a callback)
-            if (directReader || closed || broken || readingStopped || reactor == null || reactor.onReactorThread()) {
-                return;
-            }
-            directReader = true;
-            reactor.unregister(reactorKey);
+        SocketWatch w = watch;
+        SocketWatch.Claim claim = w == null || broken ? null : w.claim();
+        if (claim == null) {
+            return;
         }
         try {
-            long end = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
-            // the answer may be in already: on one CPU the plugin often runs as soon as the request is written
+            readClaimed(call, deadlineNanos);
+        } finally {
+            claim.release();
+        }
+    }
+
+    /** The reading of {@link #readFor}, by a thread that has claimed the socket. */
+    private void readClaimed(PendingCall call, long deadlineNanos) {
+        long end = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
+        // the answer may be in already: on one CPU the plugin often runs as soon as the request is written
+        synchronized (readLock) {
+            if (closed) {
+                return;
+            }
+            readAvailable(call);
+        }
+        while (!call.isDone() && !broken) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Posix.poll(fd, Posix.POLLIN, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (IOException e) {
+                return; // the reactor's read will report what is wrong
+            }
             synchronized (readLock) {
                 if (closed) {
                     return;
                 }
                 readAvailable(call);
-            }
-            while (!call.isDone() && !broken) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                try {
-                    Posix.poll(fd, Posix.POLLIN, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                } catch (IOException e) {
-                    return; // the reactor's read will report what is wrong
-                }
-                synchronized (readLock) {
-                    if (closed) {
-                        return;
-                    }
-                    readAvailable(call);
-                }
-            }
-        } finally {
-            synchronized (readLock) {
-                directReader = false;
-                readLock.notifyAll();
-                if (!closed && !broken && !readingStopped) {
-                    try {
-                        reactorKey = reactor.register(fd, this::readable);
-                    } catch (IOException e) {
-                        breakChannel("watching " + name + " again failed: " + e.getMessage(), false);
-                    }
-                }
             }
         }
     }
@@ -377,11 +392,9 @@ final class PluginChannel implements AutoCloseable {
      * matters, and its end of file would only wake the reactor while the plugin is exiting.
      */
     void stopReading() {
-        synchronized (readLock) {
-            readingStopped = true;
-            if (reactor != null) {
-                reactor.unregister(reactorKey);
-            }
+        SocketWatch w = watch;
+        if (w != null) {
+            w.stop();
         }
     }
 
@@ -400,18 +413,11 @@ final class PluginChannel implements AutoCloseable {
             }
             closed = true;
             broken = true;
-            while (directReader) { // it polls the socket for a few ms at most: not closed under it
-                try {
-                    readLock.wait(DIRECT_READ_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            if (reactor != null) {
-                reactor.unregister(reactorKey);
-            }
-            sender.closeAfterWriter();
         }
+        SocketWatch w = watch;
+        if (w != null) {
+            w.close(); // a caller reading its own answer polls for a few ms at most: not closed under it
+        }
+        sender.closeAfterWriter(); // not under the read lock: a callback run under it may be writing
     }
 }

@@ -199,8 +199,12 @@ final class PluginProcess {
         }), timeout, TimeUnit.MILLISECONDS);
     }
 
-    /** Calls a method of the plugin; fails at once with UNAVAILABLE when it is not running. */
-    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout) {
+    /**
+     * Calls a method of the plugin; fails at once with UNAVAILABLE when it is not running.
+     * {@code callerWaits}: see {@link PluginChannel#call}.
+     */
+    CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout,
+                                   boolean callerWaits) {
         AttachedProcess a = attached;
         PluginState s = state();
         // services are registered just before RUNNING is entered; a caller may be that quick
@@ -208,7 +212,7 @@ final class PluginProcess {
             return CompletableFuture.failedFuture(new CallNotSentException(name() + " (pid " + pid() + ") is "
                     + s.name().toLowerCase(java.util.Locale.ROOT) + failure().map(f -> ": " + f).orElse("")));
         }
-        return a.channel.call(service, method, payload, timeout);
+        return a.channel.call(service, method, payload, timeout, callerWaits);
     }
 
     /** Runs on the lifecycle thread once the Hello arrived. */

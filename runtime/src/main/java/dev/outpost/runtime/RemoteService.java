@@ -11,15 +11,38 @@ import java.util.concurrent.CompletableFuture;
  * serves the plugin now, on the caller's thread. Owns nothing.
  */
 final class RemoteService implements PluginService {
-    /** Where calls go. */
+    /** Where calls go; {@code callerWaits} when the calling thread waits for the answer. */
     interface Calls {
-        CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout);
+        CompletableFuture<byte[]> call(String service, String method, byte[] payload, Duration timeout,
+                                       boolean callerWaits);
     }
 
     private final Calls calls;
     private final String pluginName;
     private final String serviceName;
     private final Set<String> methods;
+    /** This service, for a caller that waits: its calls say so (see {@link #call}). */
+    private final PluginService waiting = new PluginService() {
+        @Override
+        public String pluginName() {
+            return pluginName;
+        }
+
+        @Override
+        public String serviceName() {
+            return serviceName;
+        }
+
+        @Override
+        public Set<String> methods() {
+            return methods;
+        }
+
+        @Override
+        public CompletableFuture<byte[]> callAsync(String method, byte[] payload, Duration timeout) {
+            return start(method, payload, timeout, true);
+        }
+    };
 
     RemoteService(Calls calls, String pluginName, String serviceName, Set<String> methods) {
         this.calls = calls;
@@ -45,12 +68,26 @@ final class RemoteService implements PluginService {
 
     @Override
     public CompletableFuture<byte[]> callAsync(String method, byte[] payload, Duration timeout) {
+        return start(method, payload, timeout, false);
+    }
+
+    /**
+     * Waits as {@link PluginService#call} does, through a view of this service whose calls say
+     * that the caller waits: the caller then reads its answer itself (see {@link PluginChannel#call}).
+     */
+    @Override
+    public byte[] call(String method, byte[] payload, Duration timeout) {
+        return waiting.call(method, payload, timeout);
+    }
+
+    private CompletableFuture<byte[]> start(String method, byte[] payload, Duration timeout, boolean callerWaits) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(payload, "payload");
         if (timeout != null && timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must not be negative: " + timeout);
         }
-        return calls.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout);
+        return calls.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout,
+                callerWaits);
     }
 
     @Override
