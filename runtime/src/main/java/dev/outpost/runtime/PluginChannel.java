@@ -102,7 +102,7 @@ final class PluginChannel implements AutoCloseable {
         SocketWatch w = watch;
         SocketWatch.Claim claim = callerWaits && w != null && !broken ? w.claim() : null;
         try {
-            send(call, service, method, payload, timeout, claim);
+            sendRequest(call, service, method, payload, timeout, claim);
             if (claim != null && !claim.isReleased() && !call.isDone()) {
                 readClaimed(call, timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos());
             }
@@ -114,8 +114,9 @@ final class PluginChannel implements AutoCloseable {
         return call;
     }
 
-    private void send(PendingCall call, String service, String method, byte[] payload, Duration timeout,
-                      SocketWatch.Claim claim) {
+    /** Sends {@code call}'s request; a failure to send fails the call. */
+    private void sendRequest(PendingCall call, String service, String method, byte[] payload, Duration timeout,
+                             SocketWatch.Claim claim) {
         long timeoutMillis = timeout == null ? 0 : Math.max(1, timeout.toMillis());
         Request.Builder request = Request.newBuilder().setId(call.id).setService(service).setMethod(method);
         boolean direct = payload.length >= DIRECT_PAYLOAD;
