@@ -57,7 +57,7 @@ class EchoPluginTest {
         for (int i = 0; i < 50; i++) {
             bundle.start();
             bundle.stop();
-            assertEquals(List.of(), Processes.children(), "round " + i + ": the stop returned before the reap");
+            assertEquals(List.of(), Processes.pluginProcesses(), "round " + i + ": the stop returned before the reap");
         }
         bundle.start();
         assertEquals("hello", new String(runtime.awaitService(bundle, "echo").call("echo",

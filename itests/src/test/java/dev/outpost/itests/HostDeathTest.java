@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When the host dies, even by SIGKILL, its plugins die with it: also one that ignores the end of
- * its socket and SIGTERM (the parent-death signal, armed by the spawn trampoline).
+ * its socket and SIGTERM (the parent-death signal, armed by outpost-spawner before the exec).
  */
 class HostDeathTest {
     @TempDir

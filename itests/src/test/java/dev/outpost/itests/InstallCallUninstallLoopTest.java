@@ -51,7 +51,7 @@ class InstallCallUninstallLoopTest {
         for (long pid : pids) {
             assertFalse(Processes.exists(pid), "pid " + pid + " left in state " + Processes.state(pid));
         }
-        assertEquals(List.of(), Processes.children(), "no zombies and no strays");
+        assertEquals(List.of(), Processes.pluginProcesses(), "no zombies and no strays");
         int fdsAfter = Processes.openFdCount();
         int threadsAfter = Processes.threadCount();
         assertTrue(Math.abs(fdsAfter - fdsBefore) <= 2, "open fds " + fdsBefore + " -> " + fdsAfter);

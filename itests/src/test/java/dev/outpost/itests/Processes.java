@@ -65,6 +65,24 @@ final class Processes {
         }
     }
 
+    /**
+     * The children of this JVM other than the runtime's own {@code outpost-spawner} process (which
+     * runs from its sealed memfd): the plugin processes, live or zombie, while a runtime runs.
+     */
+    static List<Long> pluginProcesses() throws IOException {
+        List<Long> plugins = new ArrayList<>();
+        for (long pid : children()) {
+            try {
+                if (!(argv0(pid).equals("outpost-spawner") && exe(pid).startsWith("/memfd:outpost-spawner"))) {
+                    plugins.add(pid);
+                }
+            } catch (IOException gone) {
+                plugins.add(pid); // a zombie has no exe: only a plugin is reaped while the runtime runs
+            }
+        }
+        return plugins;
+    }
+
     /** Every live or zombie child of this JVM (pids whose parent is this process). */
     static List<Long> children() throws IOException {
         List<Long> children = new ArrayList<>();

@@ -55,7 +55,7 @@ class SoakTest {
         for (long pid : pids) {
             assertTrue(!Processes.exists(pid), "pid " + pid + " left in state " + Processes.state(pid));
         }
-        assertEquals(List.of(), Processes.children(), "no zombies and no strays");
+        assertEquals(List.of(), Processes.pluginProcesses(), "no zombies and no strays");
         int fdsAfter = Processes.openFdCount();
         int threadsAfter = Processes.threadCount();
         long heapAfter = heapAfterGc();

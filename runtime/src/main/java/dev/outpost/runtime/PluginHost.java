@@ -4,6 +4,7 @@ import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.PosixSpawner;
 import dev.outpost.runtime.os.SpawnException;
 import dev.outpost.runtime.os.SpawnRequest;
+import dev.outpost.runtime.os.SpawnServer;
 import dev.outpost.runtime.os.Spawner;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -20,11 +21,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
  *   <li>{@code outpost-timer}: handshake timeouts and call deadlines;
  *   <li>{@code outpost-spawn}: every spawn, so that the children's parent-death signal (which
- *       follows the spawning thread) fires only when the runtime goes away;
+ *       follows the thread that started the {@code outpost-spawner} process) fires only when the
+ *       runtime goes away;
  *   <li>{@code outpost-lifecycle}: handshakes, service registration, failure handling and writes
  *       the reactor must not wait for.
  * </ul>
- * Owns these threads from construction until {@link #close()}.
+ * and one process, {@code outpost-spawner} ({@link SpawnServer}), started with the first spawn.
+ * Owns these threads and that process from construction until {@link #close()}.
  */
 final class PluginHost implements AutoCloseable {
     final RuntimeConfig config;
@@ -65,9 +68,10 @@ final class PluginHost implements AutoCloseable {
 
     private static Spawner spawner() {
         try {
-            return PosixSpawner.withParentDeathSignal();
+            return SpawnServer.load();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "plugins will not die with the host: " + e.getMessage());
+            LOG.log(Level.WARNING, "plugins will not die with the host, and each spawn copies the host's descriptors: "
+                    + e.getMessage());
             return new PosixSpawner();
         }
     }
@@ -116,8 +120,8 @@ final class PluginHost implements AutoCloseable {
         }
         reactor.close();
         images.close();
-        if (spawner instanceof PosixSpawner p) {
-            p.close();
+        if (spawner instanceof SpawnServer server) {
+            server.close();
         }
     }
 }

@@ -20,11 +20,13 @@ final class LibC {
 
     // errno
     static final int ENOENT = 2, ESRCH = 3, EINTR = 4, EBADF = 9, ECHILD = 10, EAGAIN = 11, EINVAL = 22,
-        ENOSYS = 38, ECONNRESET = 104;
+        EPIPE = 32, ENOSYS = 38, ECONNRESET = 104, ENOTCONN = 107, ECONNREFUSED = 111;
 
     // sockets, pipes, fcntl
-    static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000;
-    static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000;
+    static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
+    static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20,
+        MSG_CMSG_CLOEXEC = 0x40000000;
+    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
     static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     static final int F_GETFD = 1, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     static final int F_SEAL_SEAL = 0x1, F_SEAL_SHRINK = 0x2, F_SEAL_GROW = 0x4, F_SEAL_WRITE = 0x8;
@@ -58,6 +60,8 @@ final class LibC {
          */
         @ssize_t long recv(int fd, @Pinned @Out ByteBuffer buf, @size_t long len, int flags);
         @ssize_t long send(int fd, @Pinned @In ByteBuffer buf, @size_t long len, int flags);
+        @ssize_t long sendmsg(int fd, Pointer msghdr, int flags);
+        @ssize_t long recvmsg(int fd, Pointer msghdr, int flags);
         @ssize_t long read(int fd, ByteBuffer buf, @size_t long len);
         @ssize_t long read(int fd, Pointer buf, @size_t long len);
         @ssize_t long write(int fd, Pointer buf, @size_t long len);

@@ -23,8 +23,13 @@ public final class Posix {
 
     /** socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC): {hostEnd, childEnd}, both close-on-exec. */
     public static int[] socketPair() throws IOException {
+        return socketPair(LibC.SOCK_STREAM);
+    }
+
+    /** socketpair(AF_UNIX, type|SOCK_CLOEXEC). */
+    static int[] socketPair(int type) throws IOException {
         int[] fds = new int[2];
-        while (C.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, fds) != 0) {
+        while (C.socketpair(LibC.AF_UNIX, type | LibC.SOCK_CLOEXEC, 0, fds) != 0) {
             int errno = Native.errno();
             if (errno != LibC.EINTR) {
                 throw new IOException("socketpair(AF_UNIX): " + Native.strerror(errno));

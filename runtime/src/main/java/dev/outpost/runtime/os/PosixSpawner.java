@@ -16,6 +16,10 @@ import jnr.ffi.Pointer;
  * empty signal mask, default dispositions for every signal, its own process group, and exactly the
  * request's environment. The request's fds stay the caller's; the returned {@link ChildProcess}
  * (pid and pidfd) is the caller's to reap and close.
+ *
+ * <p>The runtime spawns plugins through {@link SpawnServer}, which also arms the parent-death
+ * signal and does not copy the JVM's descriptor table; this class starts that server, and is the
+ * fallback where it cannot run.
  */
 public final class PosixSpawner implements Spawner {
     /** Far more than glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336), sigset_t (128). */
@@ -24,63 +28,15 @@ public final class PosixSpawner implements Spawner {
      *  action could overwrite a later one's source (stdout 2, stderr 1). */
     private static final int FIRST_FREE_FD = 4, MOVED_FD_FLOOR = 10;
 
-    private static final String TRAMPOLINE = "outpost-launch";
-
-    private final ExecutableImage trampoline;
-
-    /** Spawns the image directly. */
+    /** A stateless spawner. */
     public PosixSpawner() {
-        this.trampoline = null;
-    }
-
-    private PosixSpawner(ExecutableImage trampoline) {
-        this.trampoline = trampoline;
-    }
-
-    /**
-     * A spawner whose children die when this JVM dies: each is started through the
-     * {@code outpost-launch} trampoline (a resource next to this class), which sets
-     * PR_SET_PDEATHSIG to SIGKILL, closes the descriptors above 3 it inherited (so that the spawn
-     * does not wait for that), and then executes the image in its place. The parent-death
-     * signal follows the spawning <em>thread</em>: call {@link #spawn} only from a thread that
-     * lives as long as the children. The spawner owns the trampoline's image until {@link #close()}.
-     *
-     * @throws IOException when the trampoline resource is missing or cannot be loaded
-     */
-    public static PosixSpawner withParentDeathSignal() throws IOException {
-        byte[] bytes;
-        try (var in = PosixSpawner.class.getResourceAsStream(TRAMPOLINE)) {
-            if (in == null) {
-                throw new IOException("resource " + TRAMPOLINE + " is missing from the runtime");
-            }
-            bytes = in.readAllBytes();
-        }
-        return new PosixSpawner(ExecutableImage.load(TRAMPOLINE, bytes));
-    }
-
-    /** Releases the trampoline's image, if any. */
-    public void close() {
-        if (trampoline != null) {
-            trampoline.close();
-        }
     }
 
     @Override
     public ChildProcess spawn(SpawnRequest request) throws SpawnException {
         String name = request.processName();
         String path = request.image().execPath();
-        List<String> arguments = request.argv();
-        if (trampoline != null) {
-            List<String> viaTrampoline = new ArrayList<>();
-            viaTrampoline.add(name);
-            viaTrampoline.add(name);
-            viaTrampoline.add(String.valueOf(Posix.getpid()));
-            viaTrampoline.add(path);
-            viaTrampoline.addAll(arguments.subList(1, arguments.size()));
-            arguments = viaTrampoline;
-            path = trampoline.execPath();
-        }
-        Pointer argv = CStrings.array(arguments);
+        Pointer argv = CStrings.array(request.argv());
         Pointer envp = CStrings.array(environ(request.environment()));
         int[] moved = {-1, -1, -1};
         int pid;
@@ -88,8 +44,7 @@ public final class PosixSpawner implements Spawner {
             int stdout = aboveStdio(request.stdoutFd(), moved, 0, name);
             int stderr = aboveStdio(request.stderrFd(), moved, 1, name);
             int channel = aboveStdio(request.channelFd(), moved, 2, name);
-            // the trampoline closes the inherited descriptors itself, after the spawn returned
-            pid = spawn(name, path, stdout, stderr, channel, argv, envp, trampoline == null);
+            pid = spawn(name, path, stdout, stderr, channel, argv, envp);
         } finally {
             for (int fd : moved) {
                 Posix.close(fd);
@@ -105,7 +60,7 @@ public final class PosixSpawner implements Spawner {
     }
 
     private static int spawn(String name, String path, int stdout, int stderr, int channel,
-                             Pointer argv, Pointer envp, boolean closeInherited) throws SpawnException {
+                             Pointer argv, Pointer envp) throws SpawnException {
         Pointer actions = Native.allocate(OPAQUE_SIZE);
         Pointer attr = Native.allocate(OPAQUE_SIZE);
         Pointer noSignals = Native.allocate(OPAQUE_SIZE);
@@ -116,9 +71,7 @@ public final class PosixSpawner implements Spawner {
             check(C.posix_spawn_file_actions_adddup2(actions, stdout, 1), "adddup2", name);
             check(C.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2", name);
             check(C.posix_spawn_file_actions_adddup2(actions, channel, 3), "adddup2", name);
-            if (closeInherited) {
-                check(C.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FREE_FD), "addclosefrom_np", name);
-            }
+            check(C.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FREE_FD), "addclosefrom_np", name);
             check(C.posix_spawnattr_init(attr), "posix_spawnattr_init", name);
             try {
                 C.sigemptyset(noSignals);

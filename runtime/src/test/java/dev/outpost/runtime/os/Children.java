@@ -21,10 +21,18 @@ import java.util.Set;
 final class Children implements AutoCloseable {
     static final Path SLEEP = Path.of("/bin/sleep"), SH = Path.of("/bin/sh");
 
-    private final PosixSpawner spawner = new PosixSpawner();
+    private final Spawner spawner;
     private final List<ChildProcess> spawned = new ArrayList<>();
     private final Set<Integer> fds = new LinkedHashSet<>();
     private final List<ExecutableImage> images = new ArrayList<>();
+
+    Children() {
+        this(new PosixSpawner());
+    }
+
+    Children(Spawner spawner) {
+        this.spawner = spawner;
+    }
 
     ExecutableImage image(String name, Path program) throws IOException {
         ExecutableImage image = ExecutableImage.load(name, Files.readAllBytes(program));
@@ -71,10 +79,20 @@ final class Children implements AutoCloseable {
     }
 
     /** Spawns with another spawner; the child is killed and reaped at the end like the others. */
-    ChildProcess spawn(PosixSpawner other, SpawnRequest request) throws SpawnException {
+    ChildProcess spawn(Spawner other, SpawnRequest request) throws SpawnException {
         ChildProcess child = other.spawn(request);
         spawned.add(child);
         return child;
+    }
+
+    /** Children of this JVM that this object did not spawn, other than a spawner's own process. */
+    Set<Integer> unknownChildren() {
+        Set<Integer> unknown = new LinkedHashSet<>(Procfs.childrenOfThisJvm());
+        spawned.forEach(child -> unknown.remove(child.pid()));
+        if (spawner instanceof SpawnServer server) {
+            unknown.remove(server.pid());
+        }
+        return unknown;
     }
 
     /** /bin/sleep 30 under the name given. */
