@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class OutputForwarder implements AutoCloseable {
     static final int TAIL_LINES = 50;
-    private static final int MAX_LINE_BYTES = 8192;
+    private static final int MAX_LINE_BYTES = 8192, READ_BYTES = 4096;
 
     private final int fd;
     private final String stream;
@@ -25,7 +25,8 @@ final class OutputForwarder implements AutoCloseable {
     private final String tag;
     private final LineSplitter splitter;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
+    /** Made on the first read (most plugins write nothing until they exit): a start does not pay for it. Guarded by this. */
+    private ByteBuffer buffer;
     private Reactor reactor;
     private long key;
     private boolean closed;
@@ -62,6 +63,9 @@ final class OutputForwarder implements AutoCloseable {
     synchronized void drain() {
         if (closed) {
             return;
+        }
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect(READ_BYTES);
         }
         try {
             while (true) {
