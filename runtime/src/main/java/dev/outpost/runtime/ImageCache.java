@@ -2,21 +2,23 @@ package dev.outpost.runtime;
 
 import dev.outpost.runtime.os.ExecutableImage;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * The sealed executable images of installed bundle revisions, kept while a revision is installed,
  * so that stopping and starting a bundle (or restarting its plugin) neither reads and inflates the
- * executable again nor builds a new memfd. Revisions whose executables have the same bytes (by
- * SHA-256) and the same plugin name share one image: one memfd, whose pages all their processes
- * share, instead of one each. Owns the images until the last revision using one is evicted (it
+ * executable again nor builds a new memfd. Revisions whose executables have the same bytes and
+ * the same plugin name share one image: one memfd, whose pages all their processes share, instead
+ * of one each. Candidates are found by size and CRC-32 and then compared byte for byte with the
+ * image's sealed content, so a revision never runs another's executable; that took 10 µs plus
+ * 15 µs per candidate for the 84 KB echo, where SHA-256 took 60-250 µs. Owns the images until the last revision using one is evicted (it
  * was updated or uninstalled) or the cache is closed. Thread-safe.
  */
 final class ImageCache implements AutoCloseable {
@@ -29,32 +31,43 @@ final class ImageCache implements AutoCloseable {
     private static final class Shared {
         final ExecutableImage image;
         final Set<String> revisions = new HashSet<>();
+        /** Its key in {@link #byChecksum}. */
+        final String checksum;
 
-        Shared(ExecutableImage image) {
+        Shared(ExecutableImage image, String checksum) {
             this.image = image;
+            this.checksum = checksum;
         }
     }
 
-    private final Map<String, Shared> byContent = new HashMap<>();
-    private final Map<String, String> contentOfRevision = new HashMap<>();
+    /** By name, size and CRC-32 of the bytes; more than one only where different bytes collide. */
+    private final Map<String, List<Shared>> byChecksum = new HashMap<>();
+    private final Map<String, Shared> ofRevision = new HashMap<>();
 
     /** The image of {@code path} in revision {@code lastModified} of a bundle, read on first use. */
     synchronized ExecutableImage get(long bundleId, long lastModified, String path, String name, Bytes bytes)
             throws IOException {
         String revision = bundleId + ":" + lastModified + ":" + name + ":" + path;
-        String content = contentOfRevision.get(revision);
-        if (content != null) {
-            return byContent.get(content).image;
+        Shared shared = ofRevision.get(revision);
+        if (shared != null) {
+            return shared.image;
         }
         byte[] b = bytes.read();
-        content = name + ":" + sha256(b);
-        Shared shared = byContent.get(content);
+        CRC32 crc = new CRC32();
+        crc.update(b);
+        String checksum = name + ":" + b.length + ":" + crc.getValue();
+        for (Shared candidate : byChecksum.getOrDefault(checksum, List.of())) {
+            if (candidate.image.hasContent(b)) {
+                shared = candidate;
+                break;
+            }
+        }
         if (shared == null) {
-            shared = new Shared(ExecutableImage.load(name, b));
-            byContent.put(content, shared);
+            shared = new Shared(ExecutableImage.load(name, b), checksum);
+            byChecksum.computeIfAbsent(checksum, k -> new ArrayList<>(1)).add(shared);
         }
         shared.revisions.add(revision);
-        contentOfRevision.put(revision, content);
+        ofRevision.put(revision, shared);
         return shared.image;
     }
 
@@ -64,38 +77,34 @@ final class ImageCache implements AutoCloseable {
      */
     synchronized void evict(long bundleId) {
         String prefix = bundleId + ":";
-        for (Iterator<Map.Entry<String, String>> i = contentOfRevision.entrySet().iterator(); i.hasNext(); ) {
-            Map.Entry<String, String> e = i.next();
+        for (Iterator<Map.Entry<String, Shared>> i = ofRevision.entrySet().iterator(); i.hasNext(); ) {
+            Map.Entry<String, Shared> e = i.next();
             if (!e.getKey().startsWith(prefix)) {
                 continue;
             }
             i.remove();
-            Shared shared = byContent.get(e.getValue());
+            Shared shared = e.getValue();
             shared.revisions.remove(e.getKey());
             if (shared.revisions.isEmpty()) {
                 shared.image.close();
-                byContent.remove(e.getValue());
+                List<Shared> candidates = byChecksum.get(shared.checksum);
+                candidates.remove(shared);
+                if (candidates.isEmpty()) {
+                    byChecksum.remove(shared.checksum);
+                }
             }
         }
     }
 
     /** Images held (revisions with the same executable count once). */
     synchronized int size() {
-        return byContent.size();
+        return byChecksum.values().stream().mapToInt(List::size).sum();
     }
 
     @Override
     public synchronized void close() {
-        byContent.values().forEach(s -> s.image.close());
-        byContent.clear();
-        contentOfRevision.clear();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        byChecksum.values().forEach(list -> list.forEach(s -> s.image.close()));
+        byChecksum.clear();
+        ofRevision.clear();
     }
 }

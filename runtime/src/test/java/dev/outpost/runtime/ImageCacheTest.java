@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outpost.runtime.os.ExecutableImage;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +73,34 @@ class ImageCacheTest {
         cache.evict(1);
         cache.get(1, 100, "bin/x", "x", counted(ONE));
         assertEquals(2, reads.get());
+    }
+
+    @Test
+    void executablesWithTheSameSizeAndChecksumButOtherBytesDoNotShare() throws Exception {
+        byte[][] collision = crc32Collision();
+        ExecutableImage a = cache.get(1, 100, "bin/x", "x", counted(collision[0]));
+        ExecutableImage b = cache.get(2, 200, "bin/x", "x", counted(collision[1]));
+        assertNotSame(a, b, "same size and CRC-32, other bytes: another image");
+        assertTrue(a.hasContent(collision[0]) && b.hasContent(collision[1]));
+        assertEquals(2, cache.size());
+        cache.evict(1);
+        assertThrows(IllegalStateException.class, a::execPath);
+        assertSame(b, cache.get(3, 300, "bin/x", "x", counted(collision[1])), "the other one is still shared");
+    }
+
+    /** Two different 16-byte strings with the same CRC-32: a birthday search, about 2^16 tries. */
+    private static byte[][] crc32Collision() {
+        Random random = new Random(42);
+        Map<Long, byte[]> seen = new HashMap<>();
+        while (true) {
+            byte[] candidate = new byte[16];
+            random.nextBytes(candidate);
+            CRC32 crc = new CRC32();
+            crc.update(candidate);
+            byte[] earlier = seen.putIfAbsent(crc.getValue(), candidate);
+            if (earlier != null && !Arrays.equals(earlier, candidate)) {
+                return new byte[][] {earlier, candidate};
+            }
+        }
     }
 }

@@ -3,11 +3,13 @@ package dev.outpost.runtime.os;
 import static dev.outpost.runtime.os.Native.C;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 
 import jnr.ffi.Pointer;
 
@@ -25,6 +27,9 @@ public final class ExecutableImage implements AutoCloseable {
     private static final int MAX_MEMFD_NAME = 249; // bytes, without the NUL (memfd_create(2))
     /** Where the symlinks that name processes go: the tmpfs /dev/shm if usable, else the temp directory. */
     private static final Path LINK_ROOT = linkRoot();
+    /** {@link #hasContent} reads the memfd into one buffer, reused (a fresh one's page faults cost more than the read). */
+    private static final int COMPARE_CHUNK = 64 * 1024;
+    private static ByteBuffer compareBuffer; // guarded by ExecutableImage.class
 
     private final String name;
     private final int size;
@@ -105,6 +110,46 @@ public final class ExecutableImage implements AutoCloseable {
             throw new IllegalStateException("executable image " + name + " is closed");
         }
         return execPath;
+    }
+
+    /**
+     * Whether the image holds exactly these bytes, read back from its sealed memfd (or its file):
+     * what runs, not what was meant to.
+     *
+     * @throws IOException when the image cannot be read
+     * @throws IllegalStateException once closed
+     */
+    public synchronized boolean hasContent(byte[] bytes) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("executable image " + name + " is closed");
+        }
+        if (bytes.length != size) {
+            return false;
+        }
+        if (memfd < 0) {
+            return Arrays.equals(Files.readAllBytes(file), bytes);
+        }
+        synchronized (ExecutableImage.class) {
+            ByteBuffer chunk = compareBuffer == null ? compareBuffer = ByteBuffer.allocateDirect(COMPARE_CHUNK) : compareBuffer;
+            for (int at = 0; at < size; ) {
+                chunk.clear().limit(Math.min(COMPARE_CHUNK, size - at));
+                long n = C.pread(memfd, chunk, chunk.remaining(), at);
+                if (n < 0 && Native.errno() != LibC.EINTR) {
+                    throw Native.error("pread", memfd, Native.errno());
+                }
+                if (n == 0) {
+                    return false; // cannot happen to a sealed memfd of this size
+                }
+                if (n > 0) {
+                    chunk.limit((int) n);
+                    if (chunk.mismatch(ByteBuffer.wrap(bytes, at, (int) n)) >= 0) {
+                        return false;
+                    }
+                    at += (int) n;
+                }
+            }
+            return true;
+        }
     }
 
     public boolean inMemory() {

@@ -64,6 +64,7 @@ final class LibC {
         @ssize_t long recvmsg(int fd, Pointer msghdr, int flags);
         @ssize_t long read(int fd, ByteBuffer buf, @size_t long len);
         @ssize_t long read(int fd, Pointer buf, @size_t long len);
+        @ssize_t long pread(int fd, @Out ByteBuffer buf, @size_t long len, long offset);
         @ssize_t long write(int fd, Pointer buf, @size_t long len);
         int poll(Pointer fds, @size_t long nfds, int timeout);
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,5 +81,27 @@ class ExecutableImageTest {
         assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("..", BYTES));
         assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("", BYTES));
         assertThrows(IllegalArgumentException.class, () -> ExecutableImage.load("x".repeat(250), BYTES));
+    }
+
+    @Test
+    void hasContentComparesWithWhatTheImageHolds() throws Exception {
+        byte[] other = BYTES.clone();
+        other[other.length - 1] ^= 1;
+        for (boolean memfd : new boolean[] {true, false}) {
+            ExecutableImage image = ExecutableImage.load("content", BYTES, memfd);
+            assertTrue(image.hasContent(BYTES.clone()), image.toString());
+            assertFalse(image.hasContent(other), "one bit differs");
+            assertFalse(image.hasContent(Arrays.copyOf(BYTES, BYTES.length + 1)), "longer");
+            image.close();
+            assertThrows(IllegalStateException.class, () -> image.hasContent(BYTES));
+        }
+        byte[] large = new byte[150_000]; // read back in more than one piece
+        new java.util.Random(7).nextBytes(large);
+        try (ExecutableImage image = ExecutableImage.load("large", large)) {
+            assertTrue(image.hasContent(large.clone()));
+            byte[] lastDiffers = large.clone();
+            lastDiffers[lastDiffers.length - 1] ^= 1;
+            assertFalse(image.hasContent(lastDiffers), "the last byte, in the last piece, differs");
+        }
     }
 }
