@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
 
 /** What tests read about processes from /proc, and waiting on a deadline. */
 final class Procfs {
-    static final int SYS_CLOCK_NANOSLEEP = 230, SYS_WAIT4 = 61;
+    static final int SYS_CLOCK_NANOSLEEP = 230, SYS_WAIT4 = 61, SYS_RECVMSG = 47;
 
     private Procfs() {}
 

@@ -38,6 +38,7 @@ class SpawnServerTest extends SpawnerContract {
         children.sleeper("first");
         int pid = server.pid();
         assertTrue(pid > 0);
+        Procfs.awaitSyscall(pid, Procfs.SYS_RECVMSG); // done with the request: waiting for the next
         assertEquals(List.of(SpawnServer.PROGRAM, Integer.toString(Posix.getpid())),
                 Procfs.nulSeparated("/proc/" + pid + "/cmdline"));
         assertEquals(Set.of(0, 1, 2, 3, 4), Procfs.fds(Integer.toString(pid)), "stdio, its socket, /dev/null");
