@@ -16,10 +16,11 @@ import java.util.zip.CRC32;
  * so that stopping and starting a bundle (or restarting its plugin) neither reads and inflates the
  * executable again nor builds a new memfd. Revisions whose executables have the same bytes and
  * the same plugin name share one image: one memfd, whose pages all their processes share, instead
- * of one each. Candidates are found by size and CRC-32 and then compared byte for byte with the
- * image's sealed content, so a revision never runs another's executable; that took 10 µs plus
- * 15 µs per candidate for the 84 KB echo, where SHA-256 took 60-250 µs. Owns the images until the last revision using one is evicted (it
- * was updated or uninstalled) or the cache is closed. Thread-safe.
+ * of one each. Candidates are found by size and CRC-32, then compared byte for byte with the
+ * image's sealed content, so a revision never runs another's executable (for the 84 KB echo,
+ * with 1,000 plugins starting: about 60 µs per revision, where SHA-256 had taken about 250 µs).
+ * Owns the images until the last revision using one is evicted (it was updated or uninstalled)
+ * or the cache is closed. Thread-safe.
  */
 final class ImageCache implements AutoCloseable {
     /** Reads an executable's bytes. */
