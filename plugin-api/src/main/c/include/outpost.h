@@ -171,7 +171,9 @@ OUTPOST_API int outpost_plugin_add_method_flags(outpost_plugin *plugin, const ch
  * 3) and the initial maximum frame size from $OUTPOST_MAX_FRAME_SIZE (default 16 MiB), sends the
  * Hello, waits for the Welcome, then reads frames and answers them one at a time: requests go to
  * their handler (UNIMPLEMENTED if none is registered), pings are answered, cancels are ignored
- * (calls run to completion). While serving, SIGTERM is blocked and only let through inside
+ * (calls run to completion). After each write it polls the socket for up to $OUTPOST_SPIN_US
+ * microseconds (the host's setting; default 0, and never when the process may run on one CPU
+ * only) before it sleeps, since the next request often comes sooner than a sleeping CPU wakes. While serving, SIGTERM is blocked and only let through inside
  * ppoll(2), with a handler of the SDK's (the previous mask and action are restored on return):
  * it is never lost, a handler that is running when it arrives finishes and its answer is sent,
  * queued calls are not started. Child processes started by handlers inherit the blocked

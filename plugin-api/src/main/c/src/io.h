@@ -29,6 +29,8 @@ struct io_conn {
     sigset_t saved_mask; /* the mask before io_open() */
     sigset_t wait_mask;  /* saved_mask without SIGTERM: the mask inside ppoll */
     struct sigaction saved_action;
+    long spin_ns;        /* after a write, a read polls this long before it sleeps; 0: never */
+    long hot_until;      /* CLOCK_MONOTONIC ns: until then the next read polls; 0: it does not */
 };
 
 /*
@@ -36,6 +38,13 @@ struct io_conn {
  * Returns 0, or OUTPOST_EIO (reason printed to stderr).
  */
 int io_open(struct io_conn *c, int fd);
+
+/*
+ * After each write, the next read polls the socket for up to `micros` before it sleeps in ppoll
+ * (the host's outpost.spin.us, passed as OUTPOST_SPIN_US); 0, the default, never polls, and
+ * neither does a process allowed on one CPU only.
+ */
+void io_set_spin(struct io_conn *c, unsigned long micros);
 
 /* Consumes a pending SIGTERM, restores the signal mask and the previous SIGTERM action. */
 void io_close(struct io_conn *c);

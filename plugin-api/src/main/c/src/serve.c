@@ -261,6 +261,7 @@ int outpost_serve(outpost_plugin *p)
         p->state = PLUGIN_DONE;
         return rc;
     }
+    io_set_spin(&p->conn, env_number("OUTPOST_SPIN_US", 0, 10000));
     if (frame_rx_init(&p->rx, p->max_frame) != 0) {
         rc = OUTPOST_ENOMEM;
         goto out;

@@ -15,6 +15,8 @@
 
 #include "harness.h"
 
+const char *host_spin_us = "0";
+
 int host_spawn(struct host *h, const char *max_frame_env)
 {
     int sv[2], out[2];
@@ -26,8 +28,10 @@ int host_spawn(struct host *h, const char *max_frame_env)
     char max_env[64];
     snprintf(max_env, sizeof max_env, "OUTPOST_MAX_FRAME_SIZE=%s",
              max_frame_env ? max_frame_env : "16777216");
-    char *env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "OUTPOST_FD=3",
-                   "OUTPOST_PROTOCOL_VERSION=1", "OUTPOST_PLUGIN_NAME=testplugin", max_env, NULL};
+    char spin_env[64];
+    snprintf(spin_env, sizeof spin_env, "OUTPOST_SPIN_US=%s", host_spin_us);
+    char *env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "OUTPOST_FD=3", "OUTPOST_PROTOCOL_VERSION=1",
+                   "OUTPOST_PLUGIN_NAME=testplugin", max_env, spin_env, NULL};
     char *argv[16];
     int argc = 0;
     char wrapper[256] = "";

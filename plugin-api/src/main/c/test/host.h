@@ -21,6 +21,9 @@ struct host {
     size_t len, cap;
 };
 
+/* OUTPOST_SPIN_US for the plugins spawned next ("0" unless a test sets it). */
+extern const char *host_spin_us;
+
 /* Spawns the test plugin like the host does (fd 3, environment); max_frame NULL for default. */
 int host_spawn(struct host *h, const char *max_frame_env);
 

@@ -1,9 +1,11 @@
 /* test_serve.c - the test plugin as the host sees it: handshake, calls, errors, leaving. */
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "host.h"
@@ -199,6 +201,86 @@ static void sigterm_during_call(void)
     CHECK(host_wait(&h) == 0);
 }
 
+/* The state letter of /proc/PID/stat ('R' running, 'S' sleeping), or '?'. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return '?';
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *close = strrchr(buf, ')');
+    return close && close[1] == ' ' ? close[2] : '?';
+}
+
+/* START with OUTPOST_SPIN_US set to us for this plugin only. */
+#define START_SPINNING(h, us)                                                   \
+    do {                                                                        \
+        host_spin_us = (us);                                                    \
+        int spawned_ = host_spawn(&(h), NULL);                                  \
+        host_spin_us = "0";                                                     \
+        CHECK(spawned_ == 0);                                                   \
+        if (host_handshake(&(h), MAX, NULL) != 0) {                             \
+            host_wait(&(h));                                                    \
+            CHECK(!"handshake");                                                \
+        }                                                                       \
+    } while (0)
+
+static int cpus_allowed(void)
+{
+    cpu_set_t cpus;
+    return sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+}
+
+/* After an answer the plugin polls for the next request instead of sleeping (up to
+ * OUTPOST_SPIN_US), takes a request sent meanwhile, and sleeps in ppoll once the time is up. */
+static void after_an_answer_the_plugin_polls_then_sleeps(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START_SPINNING(h, "10000");
+    CHECK(host_call(&h, 1, "test", "echo", "a", 1) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "a"));
+    host_free_frame(frame);
+    frame = NULL;
+    if (cpus_allowed() > 1) {
+        int running = 0;
+        usleep(1000);
+        for (int i = 0; i < 10; i++) { /* from 1 to about 4 ms of its 10: polling, not asleep */
+            running += proc_state(h.pid) == 'R';
+            usleep(300);
+        }
+        EXPECT(h, running >= 8);
+    }
+    CHECK(host_call(&h, 2, "test", "echo", "b", 1) == 0); /* while it polls */
+    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "b"));
+    host_free_frame(frame);
+    frame = NULL;
+    usleep(100 * 1000); /* long after: asleep in ppoll */
+    EXPECT(h, proc_state(h.pid) == 'S');
+    CHECK(host_call(&h, 3, "test", "echo", "c", 1) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 3, &frame), "c"));
+    host_free_frame(frame);
+    CHECK(host_goodbye(&h) == 0);
+    CHECK(host_wait(&h) == 0);
+}
+
+/* A SIGTERM that comes while the plugin polls is not lost: it leaves once the polling ends. */
+static void sigterm_while_polling_is_seen(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    START_SPINNING(h, "10000");
+    CHECK(host_call(&h, 1, "test", "echo", "x", 1) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "x"));
+    host_free_frame(frame);
+    kill(h.pid, SIGTERM);
+    CHECK(host_wait(&h) == 0);
+}
+
 /* SIGTERM racing with calls at varying points: it must never be lost (the plugin always exits 0,
  * well before the deadline) whether it lands in a read, a handler or a write. */
 static void sigterm_races(void)
@@ -357,6 +439,8 @@ const struct test serve_tests[] = {
     {"sigterm_when_idle", sigterm_when_idle},
     {"sigterm_during_call", sigterm_during_call},
     {"sigterm_races", sigterm_races},
+    {"after_an_answer_the_plugin_polls_then_sleeps", after_an_answer_the_plugin_polls_then_sleeps},
+    {"sigterm_while_polling_is_seen", sigterm_while_polling_is_seen},
     {"refusal_is_an_error", refusal_is_an_error},
     {"wrong_welcome_version", wrong_welcome_version},
     {"request_before_welcome", request_before_welcome},

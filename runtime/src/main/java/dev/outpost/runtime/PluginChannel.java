@@ -48,6 +48,7 @@ final class PluginChannel implements AutoCloseable {
     private final Executor outbox;
     private final ScheduledExecutorService timer;
     private final long writeTimeoutMillis;
+    private final long spinNanos;
     private final int maxFrameSize;
     private FrameReader reader; // made by attach(): its large buffers are the reactor's
     private final FrameSender sender;
@@ -67,6 +68,7 @@ final class PluginChannel implements AutoCloseable {
         this.timer = timer;
         this.writeTimeoutMillis = config.writeTimeout().toMillis();
         this.maxFrameSize = config.maxFrameSize();
+        this.spinNanos = config.spin().toNanos();
         this.sender = new FrameSender(name, fd, config.maxFrameSize(), () -> broken,
                 reason -> breakChannel(reason, false));
         this.calls = new PendingCalls(this::sendCancel);
@@ -217,26 +219,34 @@ final class PluginChannel implements AutoCloseable {
         }
     }
 
-    /** The reading of {@link #readFor}, by a thread that has claimed the socket. */
+    /**
+     * The reading of {@link #readFor}, by a thread that has claimed the socket: first polling
+     * without sleeping for {@link RuntimeConfig#spin()} (a plugin that answers at once does so
+     * before an idle CPU could even be woken), then waiting in poll(2).
+     */
     private void readClaimed(PendingCall call, long deadlineNanos) {
-        long end = Math.min(deadlineNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
+        long begin = System.nanoTime();
+        long end = Math.min(deadlineNanos, begin + TimeUnit.MILLISECONDS.toNanos(DIRECT_READ_MILLIS));
+        long spinEnd = begin + spinNanos;
         // the answer may be in already: on one CPU the plugin often runs as soon as the request is written
-        synchronized (readLock) {
-            if (closed) {
-                return;
-            }
-            readAvailable(call);
-        }
+        boolean first = true;
         while (!call.isDone() && !broken) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                return;
+            if (!first) {
+                long now = System.nanoTime();
+                if (now - end >= 0) {
+                    return;
+                }
+                if (now - spinEnd < 0) {
+                    Thread.onSpinWait();
+                } else {
+                    try {
+                        Posix.poll(fd, Posix.POLLIN, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - now)));
+                    } catch (IOException e) {
+                        return; // the reactor's read will report what is wrong
+                    }
+                }
             }
-            try {
-                Posix.poll(fd, Posix.POLLIN, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            } catch (IOException e) {
-                return; // the reactor's read will report what is wrong
-            }
+            first = false;
             synchronized (readLock) {
                 if (closed) {
                     return;

@@ -61,6 +61,7 @@ record PluginLaunch(ChildProcess child, int socketFd, int stdoutFd, int stderrFd
         env.put("OUTPOST_PROTOCOL_VERSION", String.valueOf(Handshake.MAX_VERSION));
         env.put("OUTPOST_PLUGIN_NAME", spec.name());
         env.put("OUTPOST_MAX_FRAME_SIZE", String.valueOf(host.config.maxFrameSize()));
+        env.put("OUTPOST_SPIN_US", String.valueOf(host.config.spin().toNanos() / 1000));
         return env;
     }
 }

@@ -17,10 +17,13 @@ import java.util.function.Function;
  *     and killed ({@value #LIVENESS_MISSES})
  * @param reloadDrain how long a hot reload lets calls in flight on the old process finish
  *     ({@value #RELOAD_DRAIN})
+ * @param spin how long a caller waiting for its answer, and a plugin that has just answered, poll
+ *     their socket before they sleep ({@value #SPIN}); zero: never. Where this JVM may run on one
+ *     CPU only, neither polls, whatever the setting: the peer would need that CPU to answer.
  */
 record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopGrace,
                      Duration termTimeout, Duration writeTimeout, Duration livenessInterval, int livenessMisses,
-                     Duration reloadDrain) {
+                     Duration reloadDrain, Duration spin) {
     static final String MAX_FRAME_SIZE = "outpost.frame.max.bytes";
     static final String HANDSHAKE_TIMEOUT = "outpost.handshake.timeout.ms";
     static final String STOP_GRACE = "outpost.stop.grace.ms";
@@ -29,6 +32,9 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
     static final String LIVENESS_INTERVAL = "outpost.liveness.interval.ms";
     static final String LIVENESS_MISSES = "outpost.liveness.misses";
     static final String RELOAD_DRAIN = "outpost.reload.drain.ms";
+    static final String SPIN = "outpost.spin.us";
+    /** Longer than a call to a plugin that answers at once (10-20 µs), shorter than waking an idle vCPU. */
+    static final long DEFAULT_SPIN_MICROS = 50, MAX_SPIN_MICROS = 10_000;
 
     static final int DEFAULT_MAX_FRAME_SIZE = 16 * 1024 * 1024;
 
@@ -52,22 +58,24 @@ record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duration stopG
                 Duration.ofMillis(number(properties, WRITE_TIMEOUT, 30000, Long.MAX_VALUE)),
                 Duration.ofMillis(number(properties, LIVENESS_INTERVAL, 5000, Long.MAX_VALUE)),
                 (int) Math.max(1, number(properties, LIVENESS_MISSES, 3, 1000)),
-                Duration.ofMillis(number(properties, RELOAD_DRAIN, 10000, Long.MAX_VALUE)));
+                Duration.ofMillis(number(properties, RELOAD_DRAIN, 10000, Long.MAX_VALUE)),
+                Duration.ofNanos(Runtime.getRuntime().availableProcessors() < 2 ? 0
+                        : 1000 * number(properties, SPIN, DEFAULT_SPIN_MICROS, MAX_SPIN_MICROS)));
     }
 
     RuntimeConfig withMaxFrameSize(int bytes) {
         return new RuntimeConfig(bytes, handshakeTimeout, stopGrace, termTimeout, writeTimeout, livenessInterval,
-                livenessMisses, reloadDrain);
+                livenessMisses, reloadDrain, spin);
     }
 
     RuntimeConfig withHandshakeTimeout(Duration d) {
         return new RuntimeConfig(maxFrameSize, d, stopGrace, termTimeout, writeTimeout, livenessInterval,
-                livenessMisses, reloadDrain);
+                livenessMisses, reloadDrain, spin);
     }
 
     RuntimeConfig withStopGrace(Duration grace, Duration term) {
         return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout, livenessInterval,
-                livenessMisses, reloadDrain);
+                livenessMisses, reloadDrain, spin);
     }
 
     private static long number(Function<String, String> properties, String key, long fallback, long max) {
