@@ -268,6 +268,7 @@ int outpost_serve(outpost_plugin *p)
     }
     p->connected = true;
     rc = send_hello(p);
+    p->conn.hot_until = 0; /* the Welcome takes the host far longer than polling would wait */
     if (rc == 0 && p->conn.stop == IO_RUNNING) {
         rc = serve_loop(p);
         int flushed = batch_flush(p); /* the answers handled before leaving still go out */
