@@ -21,7 +21,7 @@ struct host {
     size_t len, cap;
 };
 
-/* OUTPOST_SPIN_US for the plugins spawned next ("0" unless a test sets it). */
+/* OUTPOST_SPIN_US for the next host_spawn only, which sets it back to "0". */
 extern const char *host_spin_us;
 
 /* Spawns the test plugin like the host does (fd 3, environment); max_frame NULL for default. */

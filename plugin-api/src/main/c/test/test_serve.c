@@ -216,17 +216,11 @@ static char proc_state(pid_t pid)
     return close && close[1] == ' ' ? close[2] : '?';
 }
 
-/* START with OUTPOST_SPIN_US set to us for this plugin only. */
+/* START with OUTPOST_SPIN_US set to us. */
 #define START_SPINNING(h, us)                                                   \
     do {                                                                        \
         host_spin_us = (us);                                                    \
-        int spawned_ = host_spawn(&(h), NULL);                                  \
-        host_spin_us = "0";                                                     \
-        CHECK(spawned_ == 0);                                                   \
-        if (host_handshake(&(h), MAX, NULL) != 0) {                             \
-            host_wait(&(h));                                                    \
-            CHECK(!"handshake");                                                \
-        }                                                                       \
+        START(h, MAX, NULL);                                                    \
     } while (0)
 
 static int cpus_allowed(void)
