@@ -99,6 +99,16 @@ static int wait_for(struct io_conn *c, short events)
     }
 }
 
+/* Tells the CPU this is a busy-wait loop (lets a sibling hyperthread run, saves power). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield" ::: "memory");
+#endif
+}
+
 static long now_ns(void)
 {
     struct timespec t;
@@ -137,7 +147,7 @@ long io_read(struct io_conn *c, struct frame_rx *rx)
             }
             if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
                 break; /* the loop below tells what happened */
-            __builtin_ia32_pause();
+            cpu_relax();
         }
     }
     for (;;) {
