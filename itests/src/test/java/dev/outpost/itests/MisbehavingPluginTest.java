@@ -172,7 +172,7 @@ class MisbehavingPluginTest {
     @Test
     void headersAreCheckedAtInstallAndEveryProblemIsReportedInOneMessage() throws Exception {
         java.util.List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.outpost.runtime.PluginExtender");
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.outpost.runtime.extender.RevisionCheck");
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord record) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.outpost.api.PluginState;
-import dev.outpost.runtime.OutpostCommands;
+import dev.outpost.runtime.shell.OutpostCommands;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;

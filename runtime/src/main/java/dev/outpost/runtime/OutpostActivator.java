@@ -1,6 +1,11 @@
 package dev.outpost.runtime;
 
 import dev.outpost.api.Plugins;
+import dev.outpost.runtime.config.RuntimeConfig;
+import dev.outpost.runtime.extender.PluginEvents;
+import dev.outpost.runtime.extender.PluginExtender;
+import dev.outpost.runtime.process.PluginHost;
+import dev.outpost.runtime.shell.OutpostCommands;
 import java.lang.System.Logger.Level;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;

@@ -2,7 +2,6 @@ package dev.outpost.runtime.os;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
 import jnr.ffi.Pointer;
 
 /** NULL-terminated {@code char *[]} arrays (argv, envp) built in native memory. */

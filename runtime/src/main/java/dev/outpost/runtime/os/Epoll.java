@@ -5,7 +5,6 @@ import static dev.outpost.runtime.os.Native.C;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import jnr.ffi.Pointer;
 
 /**

@@ -1,7 +1,6 @@
 package dev.outpost.runtime.os;
 
 import java.nio.ByteBuffer;
-
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;

@@ -1,7 +1,6 @@
 package dev.outpost.runtime.os;
 
 import java.io.IOException;
-
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;

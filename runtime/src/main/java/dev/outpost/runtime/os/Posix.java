@@ -5,7 +5,6 @@ import static dev.outpost.runtime.os.Native.C;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
-
 import jnr.ffi.Pointer;
 
 /**

@@ -1,0 +1,50 @@
+package dev.outpost.runtime.content;
+
+import dev.outpost.runtime.os.ExecutableImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import org.osgi.framework.Bundle;
+
+/** The headers and entries of an installed bundle; its images are kept by the {@link ImageCache}. */
+public final class InstalledContent implements PluginContent {
+    private final Bundle bundle;
+    private final ImageCache images;
+
+    public InstalledContent(Bundle bundle, ImageCache images) {
+        this.bundle = bundle;
+        this.images = images;
+    }
+
+    @Override
+    public String header(String name) {
+        return bundle.getHeaders().get(name);
+    }
+
+    @Override
+    public boolean has(String path) {
+        return bundle.getEntry(path) != null;
+    }
+
+    @Override
+    public byte[] entry(String path) throws IOException {
+        URL entry = bundle.getEntry(path);
+        if (entry == null) {
+            return null;
+        }
+        try (InputStream in = entry.openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public ExecutableImage image(String name, String path) throws IOException {
+        return images.get(bundle.getBundleId(), bundle.getLastModified(), path, name,
+                () -> PluginContent.executable(this, path));
+    }
+
+    @Override
+    public boolean imagesOwned() {
+        return false;
+    }
+}

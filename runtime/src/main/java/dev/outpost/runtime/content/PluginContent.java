@@ -1,0 +1,33 @@
+package dev.outpost.runtime.content;
+
+import dev.outpost.runtime.os.ExecutableImage;
+import java.io.IOException;
+
+/**
+ * Where a plugin's headers and files come from: an installed bundle revision
+ * ({@link InstalledContent}) or content not installed yet, for a hot reload ({@link JarContent}).
+ */
+public interface PluginContent {
+    String header(String name);
+
+    /** Whether there is an entry at {@code path} (without reading it). */
+    boolean has(String path);
+
+    /** The entry's bytes, or null when there is none. */
+    byte[] entry(String path) throws IOException;
+
+    /** The sealed image of the executable at {@code path}. */
+    ExecutableImage image(String name, String path) throws IOException;
+
+    /** Whether the plugin must close the images this content gives it (else a cache owns them). */
+    boolean imagesOwned();
+
+    /** The bytes of the executable at {@code path}. */
+    static byte[] executable(PluginContent content, String path) throws IOException {
+        byte[] bytes = content.entry(path);
+        if (bytes == null) {
+            throw new IOException("executable " + path + " is missing from the bundle");
+        }
+        return bytes;
+    }
+}

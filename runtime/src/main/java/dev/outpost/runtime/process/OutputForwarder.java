@@ -1,0 +1,116 @@
+package dev.outpost.runtime.process;
+
+import dev.outpost.runtime.channel.Reactor;
+import dev.outpost.runtime.os.Posix;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Forwards one output pipe of a plugin (stdout or stderr) line by line into the host's log,
+ * tagged with the plugin's name and pid, and keeps the last lines for error reports.
+ *
+ * <p>Owns the pipe's read end from construction until {@link #close()}; reads on the
+ * {@link Reactor} thread.
+ */
+final class OutputForwarder implements AutoCloseable {
+    static final int TAIL_LINES = 50;
+    private static final int MAX_LINE_BYTES = 8192, READ_BYTES = 4096;
+
+    private final int fd;
+    private final String stream;
+    private final System.Logger log;
+    private final String tag;
+    private final LineSplitter splitter;
+    private final ArrayDeque<String> tail = new ArrayDeque<>();
+    /** Made on the first read (most plugins write nothing until they exit): a start does not pay for it. Guarded by this. */
+    private ByteBuffer buffer;
+    private Reactor reactor;
+    private long key;
+    private boolean closed;
+    private final LogLimiter limiter;
+
+    OutputForwarder(int fd, String stream, String pluginName, int pid, Level level, LogLimiter limiter) {
+        this.limiter = limiter;
+        this.fd = fd;
+        this.stream = stream;
+        this.log = System.getLogger("outpost.plugin." + pluginName);
+        this.tag = "[" + pluginName + " " + pid + " " + stream + "] ";
+        this.splitter = new LineSplitter(MAX_LINE_BYTES, line -> line(level, line));
+    }
+
+    void attach(Reactor reactor) throws IOException {
+        Posix.setNonBlocking(fd);
+        synchronized (this) {
+            this.reactor = reactor;
+            this.key = reactor.register(fd, events -> drain());
+        }
+    }
+
+    /** The last lines, oldest first. */
+    synchronized List<String> tail() {
+        return new ArrayList<>(tail);
+    }
+
+    /** Reads what the pipe holds now; at end of file stops watching it. */
+    synchronized void drain() {
+        if (closed) {
+            return;
+        }
+        if (buffer == null) {
+            buffer = ByteBuffer.allocateDirect(READ_BYTES);
+        }
+        try {
+            while (true) {
+                buffer.clear();
+                int n = Posix.read(fd, buffer);
+                if (n < 0) {
+                    return;
+                }
+                if (n == 0) {
+                    splitter.finish();
+                    detach();
+                    return;
+                }
+                buffer.flip();
+                splitter.feed(buffer);
+            }
+        } catch (IOException e) {
+            log.log(Level.WARNING, tag + "reading " + stream + " failed: " + e.getMessage());
+            detach();
+        }
+    }
+
+    private void line(Level level, String line) {
+        tail.addLast(line);
+        if (tail.size() > TAIL_LINES) {
+            tail.removeFirst();
+        }
+        if (limiter.admit(n -> log.log(Level.WARNING, tag + n + " lines not logged: the plugin writes too fast"))) {
+            log.log(level, tag + line);
+        }
+    }
+
+    private void detach() {
+        if (reactor != null) {
+            reactor.unregister(key);
+            reactor = null;
+        }
+    }
+
+    /** Forwards what is still in the pipe, then closes it. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        drain();
+        splitter.finish();
+        detach();
+        closed = true;
+        Posix.close(fd);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.outpost.runtime.process;
+
+import dev.outpost.runtime.channel.Reactor;
+import dev.outpost.runtime.config.DaemonThreads;
+import dev.outpost.runtime.config.RuntimeConfig;
+import dev.outpost.runtime.content.ImageCache;
+import dev.outpost.runtime.os.ChildProcess;
+import dev.outpost.runtime.os.PosixSpawner;
+import dev.outpost.runtime.os.SpawnException;
+import dev.outpost.runtime.os.SpawnRequest;
+import dev.outpost.runtime.os.SpawnServer;
+import dev.outpost.runtime.os.Spawner;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The machinery every plugin process of one runtime shares, so that host threads do not grow
+ * with the number of plugins: exactly four threads, whatever the number of plugins.
+ * <ul>
+ *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
+ *   <li>{@code outpost-timer}: handshake timeouts, call deadlines, liveness pings, restart backoffs;
+ *   <li>{@code outpost-spawn}: every spawn, so that the children's parent-death signal (which
+ *       follows the thread that started the {@code outpost-spawner} process) fires only when the
+ *       runtime goes away;
+ *   <li>{@code outpost-supervisor}: handshakes, service registration, failure handling, restarts.
+ * </ul>
+ * and one process, {@code outpost-spawner} ({@link SpawnServer}), started with the first spawn.
+ * Owns these threads and that process from construction until {@link #close()}.
+ */
+public final class PluginHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PluginHost.class.getName());
+
+    public final RuntimeConfig config;
+    /** The framework's properties, for settings read per plugin (restart policy overrides). */
+    public final Function<String, String> properties;
+    public final Reactor reactor;
+    public final ScheduledThreadPoolExecutor timer;
+    /** The supervisor thread: runs what reacts to a plugin's handshake, failure and restart. */
+    public final ExecutorService supervisor;
+    /** Executable images of installed bundle revisions. */
+    public final ImageCache images = new ImageCache();
+
+    private final Spawner spawner;
+    private final ExecutorService spawnThread;
+    private volatile Thread spawning;
+
+    public PluginHost(RuntimeConfig config, Function<String, String> properties) throws IOException {
+        this(config, properties, spawner());
+    }
+
+    PluginHost(RuntimeConfig config, Function<String, String> properties, Spawner spawner) throws IOException {
+        this.config = config;
+        this.properties = properties;
+        this.spawner = spawner;
+        this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = DaemonThreads.named("outpost-spawn").newThread(r);
+            spawning = t;
+            return t;
+        });
+        this.reactor = new Reactor("outpost-io");
+        this.timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("outpost-timer"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.supervisor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("outpost-supervisor"));
+    }
+
+    private static Spawner spawner() {
+        try {
+            return SpawnServer.load();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "plugins will not die with the host, and each spawn copies the host's descriptors: "
+                    + e.getMessage());
+            return new PosixSpawner();
+        }
+    }
+
+    /**
+     * Runs {@code launch} on the spawn thread, after the launches queued before it, and returns at
+     * once. Nothing thrown in it ends that thread: every child it spawned would die with it.
+     */
+    void onSpawnThread(Runnable launch) {
+        spawnThread.execute(() -> {
+            try {
+                launch.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.ERROR, "a plugin launch failed unexpectedly", e);
+            }
+        });
+    }
+
+    /** Spawns; only on the spawn thread ({@link #onSpawnThread}), whose life the children's parent-death signal follows. */
+    ChildProcess spawn(SpawnRequest request) throws SpawnException {
+        if (Thread.currentThread() != spawning) {
+            throw new IllegalStateException("plugins are spawned on outpost-spawn only, not on " + Thread.currentThread());
+        }
+        return spawner.spawn(request);
+    }
+
+    /** Stops the threads. Plugins must have been stopped first. */
+    @Override
+    public void close() {
+        spawnThread.shutdown();
+        supervisor.shutdown();
+        timer.shutdownNow();
+        try {
+            supervisor.awaitTermination(10, TimeUnit.SECONDS);
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reactor.close();
+        images.close();
+        if (spawner instanceof SpawnServer server) {
+            server.close();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.outpost.runtime.process;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+
+/** What {@code /proc/PID/status} says about a process, read only when asked. */
+public final class ProcStatus {
+    private ProcStatus() {
+    }
+
+    /** Resident memory in KiB ({@code VmRSS}), empty when the process is gone or has none (a zombie). */
+    public static OptionalLong residentKib(long pid) {
+        if (pid <= 0) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.substring(6).trim().split("\\s+")[0]));
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // exited while we looked, or no such line
+        }
+        return OptionalLong.empty();
+    }
+}

@@ -1,0 +1,345 @@
+package dev.outpost.runtime.supervision;
+
+import dev.outpost.api.ErrorCode;
+import dev.outpost.api.PluginEvent;
+import dev.outpost.api.PluginException;
+import dev.outpost.api.PluginInfo;
+import dev.outpost.api.PluginState;
+import dev.outpost.protocol.v1.Hello;
+import dev.outpost.runtime.content.Platform;
+import dev.outpost.runtime.content.PluginContent;
+import dev.outpost.runtime.content.PluginImage;
+import dev.outpost.runtime.content.PluginSpec;
+import dev.outpost.runtime.content.RestartPolicy;
+import dev.outpost.runtime.process.PluginHost;
+import dev.outpost.runtime.process.PluginProcess;
+import dev.outpost.runtime.process.PluginStates;
+import dev.outpost.runtime.process.ProcessState;
+import dev.outpost.runtime.process.StateMachine;
+import dev.outpost.runtime.services.ServiceRegistrar;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.osgi.framework.Bundle;
+
+/**
+ * The supervisor of one plugin while its bundle is active: it reads the bundle's headers once,
+ * runs one process at a time from the bundle's executable, publishes the plugin's services, and
+ * when a process dies applies the bundle's {@link RestartPolicy} within its {@link RestartBudget}.
+ * Calls reach the serving process through its {@link CallRouter}.
+ *
+ * <p>Owns the executable image, the current process and the service registrations. Its own state
+ * machine is the plugin's as the outside sees it ({@link PluginInfo#state()}, {@link PluginEvent}s).
+ */
+public final class PluginSupervisor {
+    private static final System.Logger LOG = System.getLogger(PluginSupervisor.class.getName());
+
+    private final Bundle bundle;
+    private final PluginHost host;
+    private final PluginContent content;
+    private final StateMachine<PluginState> states = PluginStates.machine();
+    private final CallRouter router;
+    private final PluginServices services;
+    private String name;
+    private PluginSpec spec;
+    private RestartPolicy policy;
+    private RestartBudget budget;
+    private PluginImage image;
+    // guarded by this
+    private PluginProcess process;
+    private CompletableFuture<PluginProcess> ready = new CompletableFuture<>();
+    private ScheduledFuture<?> pendingRestart;
+    private boolean stopping;
+    private boolean userRestart;
+    private int restarts;
+    private String failure;
+    /** Set when a hot reload hands the plugin over to a new supervisor. */
+    private PluginSupervisor successor;
+    private volatile long lastPid;
+
+    /**
+     * @param content the headers and files to run
+     * @param registrar where to register services; null: in the name of the bundle, once it starts
+     */
+    public PluginSupervisor(Bundle bundle, PluginHost host, Consumer<PluginEvent> events, PluginContent content,
+                            ServiceRegistrar registrar) {
+        this.bundle = bundle;
+        this.host = host;
+        this.content = content;
+        this.name = bundle.getSymbolicName();
+        this.router = new CallRouter(this);
+        this.services = new PluginServices(bundle.getBundleId(), registrar, router::call);
+        states.addListener((from, to) -> events.accept(new PluginEvent(name, bundle.getBundleId(), lastPid, from, to,
+                to == PluginState.FAILED || to == PluginState.RESTARTING ? Optional.ofNullable(failure) : Optional.empty())));
+    }
+
+    /** Checks the headers and starts the first process (its executable is loaded as it spawns); never throws. */
+    public synchronized void start() {
+        try {
+            spec = PluginSpec.parse(content::header, Platform.current(), content::has);
+            name = spec.name();
+            policy = spec.restart().overriddenBy(host.properties);
+            image = new PluginImage(content, spec.name(), spec.executablePath());
+        } catch (PluginSpec.InvalidPluginException | IllegalArgumentException e) {
+            failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
+                    + e.getMessage();
+            LOG.log(Level.ERROR, failure);
+            states.move(PluginState.FAILED);
+            return;
+        }
+        budget = new RestartBudget(policy.intensity(), policy.period().toMillis());
+        if (!services.hasRegistrar()) {
+            services.registrar(new ServiceRegistrar(bundle.getBundleContext()));
+        }
+        states.move(PluginState.STARTING);
+        spawn();
+    }
+
+    /** Starts a new process; the plugin is STARTING. Caller holds the lock. */
+    private void spawn() {
+        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image, this::publish);
+        process = p;
+        if (ready.isDone()) {
+            ready = new CompletableFuture<>();
+        }
+        p.addListener((from, to) -> processMoved(p, to));
+        p.start();
+        lastPid = p.pid();
+    }
+
+    /** Called by a process once its handshake is accepted; returns what withdraws its services. */
+    private Runnable publish(PluginProcess p, Hello hello) {
+        synchronized (this) {
+            if (p != process || stopping) {
+                return () -> { };
+            }
+            services.publish(hello, p.pid());
+        }
+        return () -> processWithdrew(p);
+    }
+
+    /** A process ends: keep the services if a restart is coming that callers may wait for. */
+    private synchronized void processWithdrew(PluginProcess p) {
+        boolean keep = !stopping && p == process && (userRestart || policy.kind() == RestartPolicy.Kind.ON_DEMAND);
+        if (!keep) {
+            services.withdraw();
+        }
+    }
+
+    private void processMoved(PluginProcess p, ProcessState to) {
+        if (to == ProcessState.RUNNING) {
+            synchronized (this) {
+                if (p != process) {
+                    return;
+                }
+                states.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING);
+                ready.complete(p);
+            }
+        } else if (to == ProcessState.FAILED) {
+            processFailed(p);
+        }
+    }
+
+    private synchronized void processFailed(PluginProcess p) {
+        if (p != process || stopping) {
+            return;
+        }
+        String reason = p.failure().orElse("failed");
+        failure = reason;
+        ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, reason));
+        RestartDecision decision = RestartDecision.after(reason, policy, budget, System.currentTimeMillis());
+        switch (decision.action()) {
+            case GIVE_UP -> giveUp(decision.reason());
+            case RESTART_AFTER_BACKOFF -> {
+                states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+                Duration delay = decision.delay();
+                LOG.log(Level.INFO, () -> name + " restarts in " + delay.toMillis() + " ms (" + policy + ")");
+                pendingRestart = host.timer.schedule(() -> host.supervisor.execute(this::restartAfterBackoff),
+                        delay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            case RESTART_AT_NEXT_CALL -> {
+                states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+                LOG.log(Level.INFO, () -> name + " restarts at the next call (" + policy + ")");
+            }
+        }
+    }
+
+    private void giveUp(String reason) {
+        failure = reason;
+        services.withdraw();
+        states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING, PluginState.RESTARTING),
+                PluginState.FAILED);
+        LOG.log(Level.ERROR, name + " failed for good: " + reason);
+    }
+
+    private synchronized void restartAfterBackoff() {
+        pendingRestart = null;
+        if (!stopping && states.state() == PluginState.RESTARTING) {
+            respawn();
+        }
+    }
+
+    /** RESTARTING to STARTING with a new process. Caller holds the lock. */
+    private void respawn() {
+        restarts++;
+        states.move(PluginState.STARTING);
+        spawn();
+    }
+
+    /**
+     * Where a call goes now: decided under the lock, made outside it by the {@link CallRouter}. An
+     * on-demand plugin waiting for its next call starts its new process here.
+     */
+    synchronized CallRouter.Route route() {
+        if (successor != null) {
+            return new CallRouter.Forward(successor.router);
+        }
+        PluginState state = states.state();
+        if (state == PluginState.RUNNING && process != null) {
+            return new CallRouter.Serve(process, policy.kind() == RestartPolicy.Kind.ON_DEMAND);
+        }
+        if (!stopping && state == PluginState.RESTARTING && policy.kind() == RestartPolicy.Kind.ON_DEMAND) {
+            respawn(); // the restart was counted against the budget when the process died
+            return new CallRouter.Await(ready);
+        }
+        if (!stopping && (state == PluginState.STARTING || state == PluginState.RESTARTING) && !ready.isDone()) {
+            return new CallRouter.Await(ready);
+        }
+        return new CallRouter.Refuse(name + " is " + state.name().toLowerCase(Locale.ROOT)
+                + (failure == null ? "" : ": " + failure));
+    }
+
+    /**
+     * Hot reload, first half: {@code next} (RUNNING, its services registered) serves from now on;
+     * this plugin's services are withdrawn, and calls that still reach it are passed on.
+     */
+    public void handOverTo(PluginSupervisor next) {
+        synchronized (this) {
+            successor = next;
+            services.withdraw();
+        }
+    }
+
+    /** Hot reload, second half: the services move to {@code finalRegistrar} without a gap. */
+    public synchronized void adopt(ServiceRegistrar finalRegistrar) {
+        PluginProcess p = process;
+        if (p == null) {
+            services.registrar(finalRegistrar);
+        } else {
+            services.moveTo(finalRegistrar, p.pid());
+        }
+    }
+
+    /**
+     * Stops the process (returns when it has been reaped), withdraws the services and releases the
+     * image. Idempotent.
+     */
+    public void stop() {
+        PluginProcess p;
+        boolean handedOver;
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+            }
+            p = process;
+            handedOver = successor != null;
+            ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, name + " is stopping"));
+        }
+        boolean wasLive = states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING,
+                PluginState.RESTARTING), PluginState.STOPPING) != null;
+        synchronized (this) {
+            services.withdraw();
+        }
+        if (p != null && handedOver) {
+            router.drain(p, name, host.config.reloadDrain());
+        }
+        if (p != null) {
+            p.stop();
+        }
+        if (wasLive) {
+            states.move(PluginState.STOPPED);
+        }
+        if (image != null) {
+            image.close();
+        }
+    }
+
+    /** Stops the current process (reaped before this returns) and starts a new one. */
+    public void restart() {
+        PluginProcess old;
+        synchronized (this) {
+            if (stopping || states.state() == PluginState.FAILED || states.state() == PluginState.NEW) {
+                throw new IllegalStateException(name + " cannot be restarted while " + states.state());
+            }
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+            }
+            userRestart = true;
+            failure = null;
+            old = process;
+            states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+            ready = new CompletableFuture<>();
+        }
+        old.stop();
+        synchronized (this) {
+            userRestart = false;
+            if (!stopping && states.state() == PluginState.RESTARTING) {
+                respawn();
+            }
+        }
+    }
+
+    public Bundle bundle() {
+        return bundle;
+    }
+
+    /** Where calls to this plugin go. */
+    public CallRouter router() {
+        return router;
+    }
+
+    /** Waits, at most {@code millis}, until the plugin serves or has failed; returns the state then. */
+    public PluginState awaitSettled(long millis) {
+        CompletableFuture<PluginProcess> serving;
+        synchronized (this) {
+            serving = ready;
+        }
+        try {
+            serving.get(millis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the state says what became of it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return states.state();
+    }
+
+    /** The plugin's state as the outside sees it. */
+    public PluginState state() {
+        return states.state();
+    }
+
+    public synchronized PluginInfo info() {
+        PluginProcess p = process;
+        if (p == null) {
+            return new PluginInfo(name, "", bundle.getBundleId(), states.state(), 0, Optional.empty(), restarts,
+                    router.calls(), router.errors(), Optional.empty(), Optional.ofNullable(failure), List.of());
+        }
+        PluginInfo i = p.info(restarts, router.calls(), router.errors());
+        return new PluginInfo(i.name(), i.version(), i.bundleId(), states.state(), i.pid(), i.startedAt(),
+                i.restarts(), i.calls(), i.errors(), i.exitDescription(), Optional.ofNullable(failure), i.recentStderr());
+    }
+}

@@ -1,0 +1,31 @@
+package dev.outpost.runtime.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LineSplitterTest {
+    @Test
+    void linesAcrossChunksAreJoinedAndCrlfTrimmed() {
+        List<String> lines = new ArrayList<>();
+        LineSplitter s = new LineSplitter(100, lines::add);
+        s.feed(ByteBuffer.wrap("hel".getBytes(StandardCharsets.UTF_8)));
+        s.feed(ByteBuffer.wrap("lo\r\nwor".getBytes(StandardCharsets.UTF_8)));
+        s.feed(ByteBuffer.wrap("ld\n\nlast".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("hello", "world", ""), lines);
+        s.finish();
+        assertEquals(List.of("hello", "world", "", "last"), lines);
+    }
+
+    @Test
+    void endlessLineIsCutAtTheLimit() {
+        List<String> lines = new ArrayList<>();
+        LineSplitter s = new LineSplitter(4, lines::add);
+        s.feed(ByteBuffer.wrap("abcdefghij\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(List.of("abcd", "efgh", "ij"), lines);
+    }
+}
