@@ -200,9 +200,11 @@ OUTPOST_API const char *outpost_config_get(const outpost_plugin *plugin, const c
 OUTPOST_API size_t outpost_max_payload(const outpost_plugin *plugin);
 
 /*
- * Sends a log line to the host (a Log frame), printf-style. Messages longer than a frame allows
- * are truncated. Outside outpost_serve() (no connection yet or any more), the line goes to stderr,
- * which the host logs too.
+ * Sends a log line to the host (a Log frame), printf-style. The line is sent as valid UTF-8
+ * whatever it quotes (a protobuf string must be): bytes that are not UTF-8 become U+FFFD, and a
+ * line longer than a frame allows is cut on a character boundary and ends in "...". Outside
+ * outpost_serve() (no connection yet or any more), the line goes to stderr, which the host logs
+ * too.
  * Returns 0, OUTPOST_EINVAL (NULL plugin or fmt, or unknown level), OUTPOST_ENOMEM or OUTPOST_EIO.
  */
 OUTPOST_API int outpost_log(outpost_plugin *plugin, outpost_log_level level, const char *fmt, ...)
@@ -262,7 +264,8 @@ OUTPOST_API void *outpost_response_alloc(outpost_response *resp, size_t len);
 
 /*
  * Answers with an error instead of a payload: code (not OUTPOST_CODE_UNSPECIFIED) and a
- * printf-style message (fmt may be NULL for none), copied. Overrides any payload.
+ * printf-style message (fmt may be NULL for none), copied. Overrides any payload. The message is
+ * made valid UTF-8 and cut to fit a frame as outpost_log() does, so it may quote the request.
  * Returns 0, OUTPOST_EINVAL (bad code; the answer becomes INTERNAL) or OUTPOST_ENOMEM.
  */
 OUTPOST_API int outpost_response_set_error(outpost_response *resp, outpost_code code,

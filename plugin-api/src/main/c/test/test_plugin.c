@@ -108,6 +108,28 @@ static int pause_ms(void *user, const outpost_request *req, outpost_response *re
     return 0;
 }
 
+/* Payload "COUNT TEXT": logs TEXT COUNT times in one line (TEXT may be any bytes). */
+static int log_repeat(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)resp;
+    size_t len;
+    const char *data = outpost_request_payload(req, &len);
+    unsigned long count = number(req);
+    const char *sp = memchr(data, ' ', len);
+    if (sp == NULL || count > 100000)
+        return -1;
+    size_t tlen = len - (size_t)(sp + 1 - data);
+    char *line = malloc(tlen * count + 1);
+    if (line == NULL)
+        return -1;
+    for (unsigned long i = 0; i < count; i++)
+        memcpy(line + i * tlen, sp + 1, tlen);
+    int rc = outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "%.*s",
+                         (int)(tlen * count), line);
+    free(line);
+    return rc;
+}
+
 static int info(void *user, const outpost_request *req, outpost_response *resp)
 {
     char text[256];
@@ -147,6 +169,7 @@ int main(void)
         {"test", "fail", fail},    {"test", "error", error}, {"test", "log", log_it},
         {"test", "config", config}, {"test", "sleep", sleep_ms}, {"other", "echo", echo},
         {"test", "info", info},    {"test", "fds", fds},     {"test", "pause", pause_ms},
+        {"test", "log_repeat", log_repeat},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.2.3");
     if (p == NULL)

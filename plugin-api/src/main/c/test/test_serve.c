@@ -56,7 +56,7 @@ static void hello_lists_services(void)
     EXPECT(h, strcmp(hi->plugin_name, "testplugin") == 0);
     EXPECT(h, strcmp(hi->plugin_version, "1.2.3") == 0);
     EXPECT(h, hi->n_services == 2 && strcmp(hi->services[0]->name, "test") == 0);
-    EXPECT(h, hi->services[0]->n_methods == 12);
+    EXPECT(h, hi->services[0]->n_methods == 13);
     EXPECT(h, strcmp(hi->services[0]->methods[0], "echo") == 0);
     EXPECT(h, strcmp(hi->services[0]->methods[8], "info") == 0);
     EXPECT(h, strcmp(hi->services[1]->name, "other") == 0 && hi->services[1]->n_methods == 1);
