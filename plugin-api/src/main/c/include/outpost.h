@@ -24,6 +24,7 @@
  *
  * Threads: the SDK is not thread-safe. Handlers run one at a time on the thread that called
  * outpost_serve(), and every SDK function that takes a plugin must be called from that thread.
+ * The plugin may have other threads; how SIGTERM reaches the SDK then is told at outpost_serve().
  *
  * Errors: functions that can fail return 0 on success or a negative outpost_error code;
  * outpost_strerror() names it. The SDK never writes to stdout; its diagnostics go to stderr.
@@ -173,16 +174,43 @@ OUTPOST_API int outpost_plugin_add_method_flags(outpost_plugin *plugin, const ch
  * their handler (UNIMPLEMENTED if none is registered), pings are answered, cancels are ignored
  * (calls run to completion). After each write it polls the socket for up to $OUTPOST_SPIN_US
  * microseconds (the host's setting; default 0, and never when the process may run on one CPU
- * only) before it sleeps, since the next request often comes sooner than a sleeping CPU wakes. While serving, SIGTERM is blocked and only let through inside
- * ppoll(2), with a handler of the SDK's (the previous mask and action are restored on return):
- * it is never lost, a handler that is running when it arrives finishes and its answer is sent,
- * queued calls are not started. Child processes started by handlers inherit the blocked
- * SIGTERM. The SDK opens no file descriptor of its own and does not close the connection.
- * Can be called once per plugin.
+ * only) before it sleeps, since the next request often comes sooner than a sleeping CPU wakes.
+ *
+ * SIGTERM ends serving and is never lost: a handler that is running when it arrives finishes
+ * and its answer is sent, queued calls are not started, and outpost_serve() returns 0. For this,
+ * while it serves, the SDK
+ *   - installs a SIGTERM handler of its own for the whole process (sigaction(2), SA_RESTART;
+ *     the previous action, for example a handler of the plugin's, is restored on return);
+ *   - opens a self-pipe, an eventfd(2) that its handler writes to: the one file descriptor the
+ *     SDK opens, close-on-exec and non-blocking, closed again before outpost_serve() returns;
+ *   - blocks SIGTERM in the calling thread except inside ppoll(2) (the previous mask is restored
+ *     on return): handlers are never interrupted by it, and child processes they start inherit
+ *     the blocked SIGTERM.
+ *
+ * Threads and SIGTERM: the kernel gives a SIGTERM sent to the process to any one thread that
+ * does not block it. That may be the serving thread while it waits in ppoll(2), or any other
+ * thread of the plugin: the SDK's handler then runs on that thread, and its write to the eventfd
+ * wakes the serving thread. Other threads may block SIGTERM or not, as the plugin likes (a thread
+ * created by a handler inherits the blocked SIGTERM). While outpost_serve() runs, a plugin must
+ * not
+ *   - install its own SIGTERM handler or change SIGTERM's action (sigaction(2), signal(2)) after
+ *     outpost_serve() installed the SDK's: SIGTERM then kills the plugin or is lost; install
+ *     one before instead, and it is back when outpost_serve() returns;
+ *   - take SIGTERM on another thread with sigwait(3), sigwaitinfo(2), sigtimedwait(2) or a
+ *     signalfd(2): a SIGTERM taken there never reaches the SDK;
+ *   - unblock SIGTERM in the serving thread (from a handler): the SDK still sees the signal,
+ *     but the handler's system calls may then fail with EINTR;
+ *   - close, read or write the SDK's eventfd (for example by closing every fd above 3);
+ *   - serve another plugin at the same time (the handler and the eventfd are per process).
+ * Plugins may be served one after the other in one process; nothing of one is left for the
+ * next.
+ *
+ * The SDK does not close the connection. Can be called once per plugin.
  * Returns 0 when the host said Goodbye, closed the connection, or SIGTERM arrived. Otherwise
  * prints a one-line reason to stderr and returns OUTPOST_EREFUSED (Refusal), OUTPOST_EPROTO,
  * OUTPOST_ETOOBIG (a frame over the maximum size), OUTPOST_EIO, OUTPOST_ENOMEM, or OUTPOST_EBUSY
- * (called twice). A plugin should exit 0 for 0 and non-zero otherwise.
+ * (called twice for this plugin, or while another plugin is being served in the process). A
+ * plugin should exit 0 for 0 and non-zero otherwise.
  */
 OUTPOST_API int outpost_serve(outpost_plugin *plugin);
 
@@ -200,9 +228,11 @@ OUTPOST_API const char *outpost_config_get(const outpost_plugin *plugin, const c
 OUTPOST_API size_t outpost_max_payload(const outpost_plugin *plugin);
 
 /*
- * Sends a log line to the host (a Log frame), printf-style. Messages longer than a frame allows
- * are truncated. Outside outpost_serve() (no connection yet or any more), the line goes to stderr,
- * which the host logs too.
+ * Sends a log line to the host (a Log frame), printf-style. The line is sent as valid UTF-8
+ * whatever it quotes (a protobuf string must be): bytes that are not UTF-8 become U+FFFD, and a
+ * line longer than a frame allows is cut on a character boundary and ends in "...". Outside
+ * outpost_serve() (no connection yet or any more), the line goes to stderr, which the host logs
+ * too.
  * Returns 0, OUTPOST_EINVAL (NULL plugin or fmt, or unknown level), OUTPOST_ENOMEM or OUTPOST_EIO.
  */
 OUTPOST_API int outpost_log(outpost_plugin *plugin, outpost_log_level level, const char *fmt, ...)
@@ -262,7 +292,8 @@ OUTPOST_API void *outpost_response_alloc(outpost_response *resp, size_t len);
 
 /*
  * Answers with an error instead of a payload: code (not OUTPOST_CODE_UNSPECIFIED) and a
- * printf-style message (fmt may be NULL for none), copied. Overrides any payload.
+ * printf-style message (fmt may be NULL for none), copied. Overrides any payload. The message is
+ * made valid UTF-8 and cut to fit a frame as outpost_log() does, so it may quote the request.
  * Returns 0, OUTPOST_EINVAL (bad code; the answer becomes INTERNAL) or OUTPOST_ENOMEM.
  */
 OUTPOST_API int outpost_response_set_error(outpost_response *resp, outpost_code code,

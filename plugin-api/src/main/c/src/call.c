@@ -3,11 +3,14 @@
 #include <string.h>
 
 #include "internal.h"
+#include "utf8.h"
 
 /* Payloads up to this size are copied behind the envelope and sent with one write. */
 #define COPY_MAX 4096
 /* A batch of quick answers is written once it reaches this many bytes. */
 #define BATCH_MAX 65536
+/* Bytes of a service or method name quoted in an UNIMPLEMENTED message, at most (mark included). */
+#define NAME_QUOTE_MAX 200
 
 uint64_t outpost_request_id(const outpost_request *req)
 {
@@ -237,11 +240,12 @@ int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
             return rc;
     }
     if (m == NULL) {
-        int ml = (int)(wr->method_len > 200 ? 200 : wr->method_len);
-        int sl = (int)(wr->service_len > 200 ? 200 : wr->service_len);
+        /* the names come from the host, as any caller wrote them: quoted valid and short */
+        char method[NAME_QUOTE_MAX + 1], service[NAME_QUOTE_MAX + 1];
+        utf8_copy(method, NAME_QUOTE_MAX, wr->method, wr->method_len, false);
+        utf8_copy(service, NAME_QUOTE_MAX, wr->service, wr->service_len, false);
         set_error(&resp, OUTPOST_CODE_UNIMPLEMENTED,
-                  "plugin %s has no method \"%.*s\" in service \"%.*s\"", p->name, ml,
-                  (const char *)wr->method, sl, (const char *)wr->service);
+                  "plugin %s has no method \"%s\" in service \"%s\"", p->name, method, service);
     } else {
         outpost_request req = {.plugin = p, .m = m, .wire = wr};
         int rc = m->fn(m->user, &req, &resp);

@@ -85,7 +85,11 @@ int send_frames(outpost_plugin *p, const void *head, size_t head_len, const void
 /* Sends the waiting answers of quick methods, if any. Returns 0 or a negative outpost_error. */
 int batch_flush(outpost_plugin *p);
 
-/* Formats into b (NUL-terminated), truncated to max bytes. Returns the length or OUTPOST_ENOMEM. */
+/*
+ * Formats into b (NUL-terminated) text for a protobuf string field: valid UTF-8 of at most max
+ * bytes, ill-formed bytes replaced and an over-long text cut on a character boundary with a mark
+ * (see utf8_copy()). Returns the length or OUTPOST_ENOMEM.
+ */
 long text_vformat(struct buf *b, size_t max, const char *fmt, va_list ap);
 
 #endif

@@ -4,21 +4,42 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "outpost.h"
 
-/* Set by the handler; it only runs inside ppoll(), where SIGTERM is unblocked. */
-static volatile sig_atomic_t term_seen;
+/*
+ * What the SIGTERM handler shares with the serving thread. The handler may run on any thread, so
+ * these are atomics (seq_cst), which C11 allows in a handler when they are lock-free.
+ */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the SIGTERM handler needs lock-free atomic ints");
+static atomic_int term_seen;       /* a SIGTERM came since io_open() */
+static atomic_int wake_fd = -1;    /* the open connection's eventfd, or -1 */
+static atomic_int in_handler;      /* handlers running right now, on any thread */
+static atomic_int conn_taken;      /* an io_conn is open in this process */
 
+/* Async-signal-safe: atomics and write(2) only, and errno is left as it was. */
 static void on_term(int sig)
 {
+    int saved_errno = errno;
     (void)sig;
-    term_seen = 1;
+    atomic_fetch_add(&in_handler, 1);
+    atomic_store(&term_seen, 1);
+    int fd = atomic_load(&wake_fd);
+    if (fd >= 0) {
+        uint64_t one = 1;
+        ssize_t n = write(fd, &one, sizeof one); /* EAGAIN: the counter is not 0 anyway */
+        (void)n;
+    }
+    atomic_fetch_sub(&in_handler, 1);
+    errno = saved_errno;
 }
 
 int io_open(struct io_conn *c, int fd)
@@ -27,26 +48,47 @@ int io_open(struct io_conn *c, int fd)
     struct sigaction sa;
     memset(c, 0, sizeof *c);
     c->fd = fd;
-    term_seen = 0;
+    c->wake_fd = -1;
+    if (atomic_exchange(&conn_taken, 1) != 0) {
+        fprintf(stderr, "outpost: outpost_serve() is already running in this process\n");
+        return OUTPOST_EBUSY;
+    }
+    c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (c->wake_fd < 0) {
+        fprintf(stderr, "outpost: eventfd: %s\n", strerror(errno));
+        atomic_store(&conn_taken, 0);
+        return OUTPOST_EIO;
+    }
+    atomic_store(&term_seen, 0);
+    atomic_store(&wake_fd, c->wake_fd);
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);
+    /* in a multithreaded process this is the calling thread's mask (pthread_sigmask on Linux) */
     if (sigprocmask(SIG_BLOCK, &term, &c->saved_mask) != 0) {
         fprintf(stderr, "outpost: sigprocmask: %s\n", strerror(errno));
-        return OUTPOST_EIO;
+        goto undo_fd;
     }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: ppoll returns EINTR */
+    /* ppoll(2) fails with EINTR after a handler whatever the flags (signal(7)); SA_RESTART is for
+     * the plugin's other threads, whose system calls the handler may interrupt */
+    sa.sa_flags = SA_RESTART;
     if (sigaction(SIGTERM, &sa, &c->saved_action) != 0) {
         fprintf(stderr, "outpost: sigaction: %s\n", strerror(errno));
         sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-        return OUTPOST_EIO;
+        goto undo_fd;
     }
     c->wait_mask = c->saved_mask;
     sigdelset(&c->wait_mask, SIGTERM);
     c->open = 1;
     return 0;
+undo_fd:
+    atomic_store(&wake_fd, -1);
+    close(c->wake_fd);
+    c->wake_fd = -1;
+    atomic_store(&conn_taken, 0);
+    return OUTPOST_EIO;
 }
 
 void io_close(struct io_conn *c)
@@ -62,39 +104,68 @@ void io_close(struct io_conn *c)
         ;
     sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
     sigaction(SIGTERM, &c->saved_action, NULL);
+    /* a handler that began before sigaction() may still run on another thread: once it is done,
+     * no handler can write to the eventfd, so its number is free to close (and to be reused) */
+    atomic_store(&wake_fd, -1);
+    while (atomic_load(&in_handler) != 0)
+        sched_yield();
+    close(c->wake_fd);
+    c->wake_fd = -1;
     c->open = 0;
+    atomic_store(&conn_taken, 0);
 }
 
 int io_term_pending(struct io_conn *c)
 {
     sigset_t pending;
-    if (term_seen || (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))) {
+    if (atomic_load(&term_seen) ||
+        (sigpending(&pending) == 0 && sigismember(&pending, SIGTERM))) {
         c->stop = IO_TERMINATED;
         return 1;
     }
     return 0;
 }
 
-/* Waits until fd is ready for events or SIGTERM came. Returns 1 ready, 0 stop, <0 error. */
+/*
+ * Waits until fd is ready for events or SIGTERM came, whichever thread got it: in this thread it
+ * interrupts ppoll (EINTR), in another one the handler's write makes the eventfd readable.
+ * Returns 1 ready, 0 stop, <0 error.
+ */
 static int wait_for(struct io_conn *c, short events)
 {
-    struct pollfd pfd = {.fd = c->fd, .events = events};
+    struct pollfd pfd[2] = {
+        {.fd = c->fd, .events = events},
+        {.fd = c->wake_fd, .events = POLLIN},
+    };
     for (;;) {
-        if (term_seen) {
+        if (atomic_load(&term_seen)) {
             c->stop = IO_TERMINATED;
             return 0;
         }
-        if (ppoll(&pfd, 1, NULL, &c->wait_mask) < 0) {
+        if (ppoll(pfd, 2, NULL, &c->wait_mask) < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "outpost: ppoll: %s\n", strerror(errno));
             return OUTPOST_EIO;
         }
-        if (pfd.revents & POLLNVAL) {
+        if (pfd[0].revents & POLLNVAL) {
             fprintf(stderr, "outpost: fd %d is not open\n", c->fd);
             return OUTPOST_EIO;
         }
-        if (pfd.revents)
+        if (pfd[1].revents & (POLLNVAL | POLLERR)) {
+            fprintf(stderr, "outpost: the SDK's eventfd %d was closed behind its back\n",
+                    c->wake_fd);
+            return OUTPOST_EIO;
+        }
+        if (pfd[1].revents) {
+            /* term_seen says whether it was a SIGTERM; a wake-up without one (from a child
+             * forked without exec, which shares the eventfd) is only read away */
+            uint64_t count;
+            ssize_t n = read(c->wake_fd, &count, sizeof count);
+            (void)n;
+            continue;
+        }
+        if (pfd[0].revents)
             return 1; /* POLLHUP and POLLERR too: the read or write tells what happened */
     }
 }
@@ -134,10 +205,11 @@ long io_read(struct io_conn *c, struct frame_rx *rx)
         return OUTPOST_ENOMEM;
     if (c->hot_until > 0 && !c->not_socket) {
         /* just written: the host often sends the next request within microseconds, sooner than
-         * this CPU could sleep and be woken; SIGTERM stays pending meanwhile, ppoll sees it */
+         * this CPU could sleep and be woken; SIGTERM stays pending meanwhile, ppoll sees it (and
+         * one that another thread took ends the polling) */
         long until = c->hot_until;
         c->hot_until = 0;
-        while (now_ns() < until) {
+        while (now_ns() < until && !atomic_load_explicit(&term_seen, memory_order_relaxed)) {
             ssize_t n = recv(c->fd, dst, space, MSG_DONTWAIT);
             if (n > 0) {
                 if (io_term_pending(c))

@@ -1,10 +1,17 @@
 /*
  * io.h - the connection to the host: reading, writing, and SIGTERM.
  *
- * While the connection is open SIGTERM is blocked and only let through inside ppoll(2), where a
- * handler records it, so a SIGTERM is seen whenever the plugin waits for the host and is never
- * lost between a check and a blocking read. No descriptor is added: the plugin keeps exactly
- * the fds the host gave it.
+ * While the connection is open, SIGTERM goes to a handler of the SDK's that records it and
+ * writes to a self-pipe (an eventfd) which every wait watches together with the connection:
+ *
+ *   - the serving thread blocks SIGTERM and lets it through only inside ppoll(2), so a SIGTERM
+ *     that comes just before a wait is not lost (it is delivered in the ppoll) and handlers are
+ *     never interrupted by it (no EINTR in plugin code);
+ *   - any other thread that does not block SIGTERM may get it instead: the handler then runs on
+ *     that thread, and its write to the eventfd wakes the serving thread's ppoll.
+ *
+ * The eventfd is the one descriptor the SDK adds (close-on-exec, non-blocking), from io_open()
+ * to io_close(). One connection at a time per process: the handler's state is global.
  */
 #ifndef OUTPOST_IO_H
 #define OUTPOST_IO_H
@@ -23,6 +30,7 @@ enum io_stop {
 
 struct io_conn {
     int fd;
+    int wake_fd;         /* the eventfd the SIGTERM handler writes to; -1 when not open */
     int open;
     int not_socket;      /* fd is a pipe or the like: use read/write */
     enum io_stop stop;
@@ -34,8 +42,10 @@ struct io_conn {
 };
 
 /*
- * Takes fd as the connection: installs the SIGTERM handler and blocks SIGTERM.
- * Returns 0, or OUTPOST_EIO (reason printed to stderr).
+ * Takes fd as the connection: opens the eventfd, installs the SIGTERM handler and blocks SIGTERM
+ * in the calling thread, which must be the one that reads and writes.
+ * Returns 0, OUTPOST_EBUSY (a connection is already open in this process) or OUTPOST_EIO
+ * (reason printed to stderr); on failure nothing is left open or changed.
  */
 int io_open(struct io_conn *c, int fd);
 
@@ -46,7 +56,10 @@ int io_open(struct io_conn *c, int fd);
  */
 void io_set_spin(struct io_conn *c, unsigned long micros);
 
-/* Consumes a pending SIGTERM, restores the signal mask and the previous SIGTERM action. */
+/*
+ * Consumes a pending SIGTERM, restores the signal mask and the previous SIGTERM action, waits
+ * for handlers still running on other threads, and closes the eventfd. Does not close fd.
+ */
 void io_close(struct io_conn *c);
 
 /*

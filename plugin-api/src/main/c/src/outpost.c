@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "utf8.h"
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -74,10 +75,21 @@ long text_vformat(struct buf *b, size_t max, const char *fmt, va_list ap)
         n = 0; /* an encoding error: send an empty message rather than fail */
     size_t len = (size_t)n;
     if (len >= b->cap)
-        len = b->cap - 1;
-    if (len > max)
-        len = max;
-    b->data[len] = '\0';
+        len = b->cap - 1; /* what vsnprintf kept of a text longer than max */
+    if (len == (size_t)n && len <= max && utf8_valid(b->data, len)) {
+        b->data[len] = '\0';
+        return (long)len;
+    }
+    /* too long, or not UTF-8 (a handler may quote the host's bytes): made valid and cut from a
+     * copy, since replacing a byte with U+FFFD makes the text longer */
+    uint8_t *text = malloc(len ? len : 1);
+    if (text == NULL || buf_reserve(b, max + 1) != 0) {
+        free(text);
+        return OUTPOST_ENOMEM;
+    }
+    memcpy(text, b->data, len);
+    len = utf8_copy((char *)b->data, max, text, len, len < (size_t)n);
+    free(text);
     return (long)len;
 }
 

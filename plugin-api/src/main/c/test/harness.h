@@ -25,6 +25,8 @@ extern int test_failed;
 extern const struct test wire_tests[];
 extern const struct test serve_tests[];
 extern const struct test stress_tests[];
+extern const struct test utf8_tests[];
+extern const struct test term_tests[];
 
 /* The test plugin's path (argv[1]). */
 extern const char *test_plugin_path;

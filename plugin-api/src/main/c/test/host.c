@@ -19,6 +19,11 @@ const char *host_spin_us = "0";
 
 int host_spawn(struct host *h, const char *max_frame_env)
 {
+    return host_spawn_mode(h, max_frame_env, NULL);
+}
+
+int host_spawn_mode(struct host *h, const char *max_frame_env, const char *mode)
+{
     int sv[2], out[2];
     memset(h, 0, sizeof *h);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -43,6 +48,8 @@ int host_spawn(struct host *h, const char *max_frame_env)
             argv[argc++] = tok;
     }
     argv[argc++] = (char *)test_plugin_path;
+    if (mode != NULL)
+        argv[argc++] = (char *)mode;
     argv[argc] = NULL;
 
     h->pid = fork();
@@ -238,15 +245,15 @@ int host_goodbye(struct host *h)
 }
 
 /* Waits for the exit within the deadline: on the pidfd, or by polling waitpid without one. */
-static int wait_exit(struct host *h, int *status)
+static int wait_exit(struct host *h, int *status, int timeout_ms)
 {
     if (h->pidfd >= 0) {
         struct pollfd pfd = {.fd = h->pidfd, .events = POLLIN};
-        if (poll(&pfd, 1, HOST_TIMEOUT_MS) <= 0)
+        if (poll(&pfd, 1, timeout_ms) <= 0)
             return -1;
         return waitpid(h->pid, status, 0) == h->pid ? 0 : -1;
     }
-    for (int waited = 0; waited < HOST_TIMEOUT_MS; waited += 5) {
+    for (int waited = 0; waited < timeout_ms; waited += 5) {
         if (waitpid(h->pid, status, WNOHANG) == h->pid)
             return 0;
         poll(NULL, 0, 5);
@@ -256,8 +263,13 @@ static int wait_exit(struct host *h, int *status)
 
 int host_wait(struct host *h)
 {
+    return host_wait_ms(h, HOST_TIMEOUT_MS);
+}
+
+int host_wait_ms(struct host *h, int timeout_ms)
+{
     int rc = -1, status;
-    if (wait_exit(h, &status) == 0) {
+    if (wait_exit(h, &status, timeout_ms) == 0) {
         rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     } else {
         fprintf(stderr, "  plugin %d did not exit in time: killed\n", (int)h->pid);

@@ -27,6 +27,9 @@ extern const char *host_spin_us;
 /* Spawns the test plugin like the host does (fd 3, environment); max_frame NULL for default. */
 int host_spawn(struct host *h, const char *max_frame_env);
 
+/* host_spawn() with the test plugin's mode as argv[1] (see test_plugin.c; NULL for none). */
+int host_spawn_mode(struct host *h, const char *max_frame_env, const char *mode);
+
 /* Sends a frame / raw bytes. Returns 0 or -1. */
 int host_send(struct host *h, const Outpost__V1__Frame *f);
 int host_send_raw(struct host *h, const void *data, size_t len);
@@ -54,5 +57,8 @@ int host_goodbye(struct host *h);
 /* Waits for the plugin to exit; returns its exit code, 128+signal, or -1 on timeout (then
  * kills it). Reaps it, counts its stdout bytes, closes the fds and frees the buffer. */
 int host_wait(struct host *h);
+
+/* host_wait() with a deadline of timeout_ms instead of HOST_TIMEOUT_MS. */
+int host_wait_ms(struct host *h, int timeout_ms);
 
 #endif

@@ -1,12 +1,19 @@
 /*
  * test_plugin.c - the plugin the SDK tests spawn: one method per SDK feature.
- * Exit code: 0 when outpost_serve() returned 0, else 10 + the negated error code.
+ * argv[1] chooses how it serves (see main()): none, "threaded", "worker" or "twice".
+ * Exit code: 0 when outpost_serve() returned 0, else 10 + the negated error code; 7 when fds
+ * other than 0 to 3 are still open after serving.
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "outpost.h"
 
@@ -108,6 +115,28 @@ static int pause_ms(void *user, const outpost_request *req, outpost_response *re
     return 0;
 }
 
+/* Payload "COUNT TEXT": logs TEXT COUNT times in one line (TEXT may be any bytes). */
+static int log_repeat(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)resp;
+    size_t len;
+    const char *data = outpost_request_payload(req, &len);
+    unsigned long count = number(req);
+    const char *sp = memchr(data, ' ', len);
+    if (sp == NULL || count > 100000)
+        return -1;
+    size_t tlen = len - (size_t)(sp + 1 - data);
+    char *line = malloc(tlen * count + 1);
+    if (line == NULL)
+        return -1;
+    for (unsigned long i = 0; i < count; i++)
+        memcpy(line + i * tlen, sp + 1, tlen);
+    int rc = outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "%.*s",
+                         (int)(tlen * count), line);
+    free(line);
+    return rc;
+}
+
 static int info(void *user, const outpost_request *req, outpost_response *resp)
 {
     char text[256];
@@ -118,26 +147,78 @@ static int info(void *user, const outpost_request *req, outpost_response *resp)
     return outpost_response_set_payload(resp, text, (size_t)n);
 }
 
-/* Answers the open fds below 1000 (valgrind keeps its own above), "0,1,2,3" for a clean spawn. */
-static int fds(void *user, const outpost_request *req, outpost_response *resp)
+/* Lists the open fds below 1000 (valgrind keeps its own above) into text, "0,1,2,3" for a
+ * clean spawn; with flags, only those over 3, each with ":cloexec" and ":nonblock" if set. */
+static size_t list_fds(char *text, size_t size, int flags)
 {
-    (void)user, (void)req;
-    char text[256] = "";
     size_t n = 0;
+    text[0] = '\0';
     DIR *d = opendir("/proc/self/fd");
     if (d == NULL)
-        return -1;
+        return 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd != dirfd(d) && fd < 1000 && n < sizeof text - 16)
-            n += (size_t)snprintf(text + n, sizeof text - n, "%s%d", n ? "," : "", fd);
+        if (e->d_name[0] == '.' || fd == dirfd(d) || fd >= 1000 || n >= size - 32 ||
+            (flags && fd <= 3))
+            continue;
+        n += (size_t)snprintf(text + n, size - n, "%s%d", n ? "," : "", fd);
+        if (flags) {
+            if (fcntl(fd, F_GETFD) & FD_CLOEXEC)
+                n += (size_t)snprintf(text + n, size - n, ":cloexec");
+            if (fcntl(fd, F_GETFL) & O_NONBLOCK)
+                n += (size_t)snprintf(text + n, size - n, ":nonblock");
+        }
     }
     closedir(d);
+    return n;
+}
+
+static int fds(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    char text[256];
+    size_t n = list_fds(text, sizeof text, 0);
     return outpost_response_set_payload(resp, text, n);
 }
 
-int main(void)
+/* Answers the fds over 3 and their flags, for example "4:cloexec:nonblock". */
+static int fd_flags(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    char text[256];
+    size_t n = list_fds(text, sizeof text, 1);
+    return outpost_response_set_payload(resp, text, n);
+}
+
+static long thread_id(void)
+{
+    return (long)syscall(SYS_gettid);
+}
+
+/* The thread that is not serving (the helper of "threaded", the main thread of "worker"), or 0. */
+static volatile long helper_thread_id;
+
+/* Answers the id of the thread that runs handlers, the one that serves. */
+static int tid(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%ld", thread_id());
+    return outpost_response_set_payload(resp, text, (size_t)n);
+}
+
+/* Answers the id of the other thread, which does not block SIGTERM ("threaded", "worker"). */
+static int helper_tid(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%ld", helper_thread_id);
+    return outpost_response_set_payload(resp, text, (size_t)n);
+}
+
+/* A plugin with all the methods, or NULL (then *rc is the exit code). */
+static outpost_plugin *new_plugin(int *rc)
 {
     static const struct {
         const char *service, *method;
@@ -147,22 +228,117 @@ int main(void)
         {"test", "fail", fail},    {"test", "error", error}, {"test", "log", log_it},
         {"test", "config", config}, {"test", "sleep", sleep_ms}, {"other", "echo", echo},
         {"test", "info", info},    {"test", "fds", fds},     {"test", "pause", pause_ms},
+        {"test", "fd_flags", fd_flags}, {"test", "log_repeat", log_repeat}, {"test", "tid", tid},
+        {"test", "helper_tid", helper_tid},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.2.3");
+    *rc = 2;
     if (p == NULL)
-        return 2;
+        return NULL;
+    *rc = 3;
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
         if (outpost_plugin_add_method(p, methods[i].service, methods[i].method, methods[i].fn,
                                       "u") != 0)
-            return 3;
+            goto fail;
+    *rc = 4;
     if (outpost_plugin_add_method(p, "test", "echo", echo, NULL) != OUTPOST_EEXIST)
-        return 4;
+        goto fail;
+    *rc = 6;
     if (outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, 0x80) != OUTPOST_EINVAL ||
         outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, OUTPOST_METHOD_QUICK) != 0)
-        return 6;
-    int rc = outpost_serve(p);
-    if (outpost_plugin_add_method(p, "late", "late", echo, NULL) != OUTPOST_EBUSY)
-        return 5;
+        goto fail;
+    return p;
+fail:
     outpost_plugin_free(p);
-    return rc == 0 ? 0 : 10 - rc;
+    return NULL;
+}
+
+/* Creates a plugin, serves it, frees it. Returns the exit code. */
+static int serve_one(void)
+{
+    int rc;
+    outpost_plugin *p = new_plugin(&rc);
+    if (p == NULL)
+        return rc;
+    rc = outpost_serve(p);
+    if (outpost_plugin_add_method(p, "late", "late", echo, NULL) != OUTPOST_EBUSY)
+        rc = 5;
+    else
+        rc = rc == 0 ? 0 : 10 - rc;
+    outpost_plugin_free(p);
+    return rc;
+}
+
+/* Exit code 7 unless exactly fds 0 to 3 are open: what the SDK opened is closed again. */
+static int no_fd_left(int rc)
+{
+    char text[256];
+    list_fds(text, sizeof text, 0);
+    if (rc == 0 && strcmp(text, "0,1,2,3") != 0) {
+        fprintf(stderr, "test_plugin: fds left open after serving: %s\n", text);
+        return 7;
+    }
+    return rc;
+}
+
+static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
+
+/* "threaded": the other thread takes SIGTERM whenever the kernel gives it to it, and sleeps. */
+static void *helper(void *arg)
+{
+    (void)arg;
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_UNBLOCK, &term, NULL);
+    pthread_mutex_lock(&ready_lock);
+    helper_thread_id = thread_id();
+    pthread_cond_signal(&ready_cond);
+    pthread_mutex_unlock(&ready_lock);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* "worker": a thread that is not the main thread serves. */
+static void *worker(void *arg)
+{
+    *(int *)arg = serve_one();
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+    if (strcmp(mode, "threaded") == 0) {
+        /* a second thread that does not block SIGTERM, while the main thread serves */
+        pthread_t t;
+        if (pthread_create(&t, NULL, helper, NULL) != 0)
+            return 8;
+        pthread_mutex_lock(&ready_lock);
+        while (helper_thread_id == 0)
+            pthread_cond_wait(&ready_cond, &ready_lock);
+        pthread_mutex_unlock(&ready_lock);
+        int rc = serve_one();
+        if (pthread_cancel(t) != 0 || pthread_join(t, NULL) != 0) /* pause() is a cancel point */
+            return 8;
+        return rc;
+    }
+    if (strcmp(mode, "worker") == 0) {
+        /* the main thread, which gets a process-directed SIGTERM first, waits for a worker that
+         * serves; it does not block SIGTERM */
+        pthread_t t;
+        int rc = 9;
+        helper_thread_id = thread_id();
+        if (pthread_create(&t, NULL, worker, &rc) != 0 || pthread_join(t, NULL) != 0)
+            return 8;
+        return rc;
+    }
+    if (strcmp(mode, "twice") == 0) {
+        /* two plugins served one after the other in one process, on the same connection */
+        int rc = no_fd_left(serve_one());
+        return rc != 0 ? rc : no_fd_left(serve_one());
+    }
+    return no_fd_left(serve_one());
 }

@@ -56,7 +56,7 @@ static void hello_lists_services(void)
     EXPECT(h, strcmp(hi->plugin_name, "testplugin") == 0);
     EXPECT(h, strcmp(hi->plugin_version, "1.2.3") == 0);
     EXPECT(h, hi->n_services == 2 && strcmp(hi->services[0]->name, "test") == 0);
-    EXPECT(h, hi->services[0]->n_methods == 12);
+    EXPECT(h, hi->services[0]->n_methods == 16);
     EXPECT(h, strcmp(hi->services[0]->methods[0], "echo") == 0);
     EXPECT(h, strcmp(hi->services[0]->methods[8], "info") == 0);
     EXPECT(h, strcmp(hi->services[1]->name, "other") == 0 && hi->services[1]->n_methods == 1);
@@ -87,11 +87,14 @@ static void calls_answer(void)
     EXPECT(h, payload_is(host_reply(&h, 1ull << 62, &frame),
                          "id=4611686018427387904 service=test method=info timeout=0 user=u"));
     host_free_frame(frame);
-    CHECK(host_call(&h, 5, "test", "fds", "", 0) == 0); /* the SDK opens no fd of its own */
-    EXPECT(h, payload_is(host_reply(&h, 5, &frame), "0,1,2,3"));
+    CHECK(host_call(&h, 5, "test", "fds", "", 0) == 0); /* the SDK's only fd: its eventfd */
+    EXPECT(h, payload_is(host_reply(&h, 5, &frame), "0,1,2,3,4"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 6, "test", "fd_flags", "", 0) == 0);
+    EXPECT(h, payload_is(host_reply(&h, 6, &frame), "4:cloexec:nonblock"));
     host_free_frame(frame);
     CHECK(host_goodbye(&h) == 0);
-    CHECK(host_wait(&h) == 0);
+    CHECK(host_wait(&h) == 0); /* 7 if the eventfd were left open */
     CHECK(h.stdout_bytes == 0); /* the SDK never writes to stdout */
 }
 
