@@ -12,13 +12,24 @@
  *   args      answers argv, one per line           generate  answers payload-many 'x' bytes
  *   fds       answers the fds open at start, "0,1,2,3"
  *   sigmask   answers the signal mask at start, 16 hex digits (bit n-1 = signal n)
+ *   fail      fails with INTERNAL and a message of payload-many bytes
+ *   logbig    sends a Log frame of payload-many bytes, answers "logged"
+ *   cwd       answers the working directory       drop      writes file payload there, answers its path
+ *   daemon    starts a grandchild that leaves the process group and session (setsid) and keeps
+ *             stdout, stderr and fd 3 open, writing to stderr until killed (at most 60 s);
+ *             answers its pid (a test must kill it: nothing else will, without confinement)
+ *   stderr-flood  payload "lines N" or "raw N": a thread writes N MiB to stderr, with newlines or
+ *             without; answers at once
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <outpost.h>
@@ -48,7 +59,14 @@ static void usage(void)
           "  oversize      a length prefix of 2^32-1 instead of a Hello\n"
           "  exit-early    exits with 3 before the Hello\n"
           "  crash-on-start  abort()s before the Hello\n"
-          "  wrong-ids     answers each request with its id + 1000\n",
+          "  wrong-ids     answers each request with its id + 1000\n"
+          "  ping-flood    pings without end and never reads its socket\n"
+          "  announce-frame   the length of a 16 MiB frame, then nothing\n"
+          "  announce-answer  the head of a 16 MiB answer to the first call, then nothing\n"
+          "  huge-log      one 16 MiB Log frame with terminal escapes, then serves\n"
+          "  impostor      calls itself \"echo\" in its Hello, then serves\n"
+          "  goodbye-exit  answers one call, says Goodbye, exits 0\n"
+          "  violate HOW   breaks the protocol after the first call (see fixture_hostile.c)\n",
           stderr);
 }
 
@@ -181,6 +199,145 @@ static int m_flood(void *user, const outpost_request *req, outpost_response *res
     return outpost_response_set_payload(resp, "done", 4);
 }
 
+/* payload: N; fails with INTERNAL and an N-byte message (error frames beyond 16 KiB) */
+static int m_fail(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    long n = number(req);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (text == NULL)
+        return -1;
+    memset(text, 'e', (size_t)n);
+    text[n] = '\0';
+    int rc = outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "%s", text);
+    free(text);
+    return rc;
+}
+
+/* payload: N; sends a Log frame of N bytes, answers "logged" */
+static int m_logbig(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    long n = number(req);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (text == NULL)
+        return -1;
+    for (long i = 0; i < n; i++)
+        text[i] = (char)('a' + i % 26);
+    text[n] = '\0';
+    int rc = outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "%s", text);
+    free(text);
+    return rc != 0 ? rc : outpost_response_set_payload(resp, "logged", 6);
+}
+
+static int m_cwd(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    char dir[4096];
+    if (getcwd(dir, sizeof dir) == NULL)
+        return outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "getcwd: %s", strerror(errno));
+    return outpost_response_set_payload(resp, dir, strlen(dir));
+}
+
+/* payload: a file name; writes a small zip-looking file of that name where the plugin runs */
+static int m_drop(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    size_t len;
+    const char *data = outpost_request_payload(req, &len);
+    char name[256] = "", path[4400];
+    memcpy(name, data, len < sizeof name - 1 ? len : sizeof name - 1);
+    FILE *f = fopen(name, "wb");
+    if (f == NULL)
+        return outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "%s: %s", name, strerror(errno));
+    fputs("PK\3\4 not really a jar", f);
+    fclose(f);
+    char dir[4096];
+    snprintf(path, sizeof path, "%s/%s", getcwd(dir, sizeof dir) ? dir : "?", name);
+    return outpost_response_set_payload(resp, path, strlen(path));
+}
+
+static int m_daemon(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user, (void)req;
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return -1;
+    pid_t child = fork();
+    if (child < 0)
+        return -1;
+    if (child == 0) {
+        setsid();
+        pid_t grandchild = fork();
+        if (grandchild != 0) {
+            if (grandchild > 0)
+                write(pipe_fds[1], &grandchild, sizeof grandchild);
+            _exit(0);
+        }
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        alarm(60);
+        signal(SIGPIPE, SIG_IGN);
+        for (;;) { /* keeps 1, 2 and 3 open, and writes */
+            if (fprintf(stderr, "daemon %d still here\n", (int)getpid()) < 0)
+                pause();
+            usleep(1000);
+        }
+    }
+    close(pipe_fds[1]);
+    pid_t grandchild = 0;
+    ssize_t n = read(pipe_fds[0], &grandchild, sizeof grandchild);
+    close(pipe_fds[0]);
+    waitpid(child, NULL, 0);
+    if (n != sizeof grandchild)
+        return -1;
+    char text[32];
+    snprintf(text, sizeof text, "%d", (int)grandchild);
+    return outpost_response_set_payload(resp, text, strlen(text));
+}
+
+struct flood {
+    int lines;
+    long mib;
+};
+
+static void *stderr_flood(void *arg)
+{
+    struct flood f = *(struct flood *)arg;
+    free(arg);
+    char block[4096];
+    memset(block, 'z', sizeof block);
+    if (f.lines)
+        for (size_t i = 79; i < sizeof block; i += 80)
+            block[i] = '\n';
+    for (long i = 0; i < f.mib * 256; i++)
+        if (write(2, block, sizeof block) < 0)
+            break;
+    return NULL;
+}
+
+/* payload: "lines N" or "raw N" */
+static int m_stderr_flood(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    size_t len;
+    const char *data = outpost_request_payload(req, &len);
+    char text[32] = "";
+    memcpy(text, data, len < sizeof text - 1 ? len : sizeof text - 1);
+    struct flood *f = malloc(sizeof *f);
+    if (f == NULL)
+        return -1;
+    f->lines = strncmp(text, "lines", 5) == 0;
+    f->mib = strtol(strchr(text, ' ') ? strchr(text, ' ') + 1 : "1", NULL, 10);
+    pthread_t t;
+    if (pthread_create(&t, NULL, stderr_flood, f) != 0) {
+        free(f);
+        return -1;
+    }
+    pthread_detach(t);
+    return outpost_response_set_payload(resp, "flooding", 8);
+}
+
 /* pids of the children forked at start (mode fork-children), space-separated */
 static char children[64];
 
@@ -243,6 +400,9 @@ static int serve_ok(void)
         {"args", m_snapshot, start_args}, {"fds", m_snapshot, start_fds},
         {"sigmask", m_snapshot, start_sigmask}, {"generate", m_generate, NULL},
         {"flood", m_flood, NULL},       {"children", m_snapshot, children},
+        {"fail", m_fail, NULL},         {"logbig", m_logbig, NULL},
+        {"cwd", m_cwd, NULL},           {"drop", m_drop, NULL},
+        {"daemon", m_daemon, NULL},     {"stderr-flood", m_stderr_flood, NULL},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.0.0");
     if (p == NULL)
@@ -296,6 +456,20 @@ int main(int argc, char **argv)
         return raw_partial_frame();
     if (strcmp(mode, "close-socket") == 0)
         return raw_close_socket();
+    if (strcmp(mode, "ping-flood") == 0)
+        return hostile_ping_flood();
+    if (strcmp(mode, "announce-frame") == 0)
+        return hostile_announce_frame();
+    if (strcmp(mode, "announce-answer") == 0)
+        return hostile_announce_answer();
+    if (strcmp(mode, "huge-log") == 0)
+        return hostile_huge_log();
+    if (strcmp(mode, "impostor") == 0)
+        return hostile_impostor();
+    if (strcmp(mode, "goodbye-exit") == 0)
+        return hostile_goodbye_exit();
+    if (strcmp(mode, "violate") == 0)
+        return hostile_violate(argc > 2 ? argv[2] : "");
     fprintf(stderr, "fixture: unknown mode \"%s\"\n", mode);
     usage();
     return 64;

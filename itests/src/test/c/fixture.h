@@ -2,6 +2,8 @@
 #ifndef OUTPOST_FIXTURE_H
 #define OUTPOST_FIXTURE_H
 
+#include <stdint.h>
+
 /* Each runs one raw mode to its end and returns the process exit code. */
 int raw_ignore_term(void);
 int raw_bad_version(void);
@@ -11,6 +13,27 @@ int raw_wrong_ids(void);
 int raw_partial_frame(void);
 int raw_close_socket(void);
 int raw_chatty(void);
+
+/* Hostile modes (fixture_hostile.c): each attacks the host one way; see there. */
+int hostile_ping_flood(void);
+int hostile_announce_frame(void);
+int hostile_announce_answer(void);
+int hostile_huge_log(void);
+int hostile_impostor(void);
+int hostile_goodbye_exit(void);
+int hostile_violate(const char *how);
+
+/* The raw protocol, for the modes above (fixture_raw.c). */
+struct Outpost__V1__Frame;
+int raw_send_frame(const struct Outpost__V1__Frame *f);
+struct Outpost__V1__Frame *raw_recv_frame(void); /* NULL on EOF or garbage; free with raw_free_frame */
+void raw_free_frame(struct Outpost__V1__Frame *f);
+int raw_hello_as(const char *name, uint32_t min, uint32_t max);
+int raw_await_welcome(void);    /* 0 once the Welcome came */
+int raw_handshake(void);        /* Hello as OUTPOST_PLUGIN_NAME, then the Welcome; 0 or -1 */
+int raw_answer(const struct Outpost__V1__Frame *request, uint64_t id_offset); /* echoes the payload */
+int raw_answer_loop(uint64_t id_offset); /* answers requests and pings until Goodbye or EOF */
+int raw_done(int rc);           /* frees the read buffer; returns rc */
 
 /* Sleeps until a signal ends the process (the modes that the host must kill). */
 void sleep_forever(void) __attribute__((noreturn));

@@ -35,7 +35,7 @@ static int write_all(const void *data, size_t len)
     return 0;
 }
 
-static int send_frame(const Outpost__V1__Frame *f)
+int raw_send_frame(const Outpost__V1__Frame *f)
 {
     size_t size = outpost__v1__frame__get_packed_size(f), n = 0;
     uint8_t *b = malloc(size + 5);
@@ -52,8 +52,8 @@ static int send_frame(const Outpost__V1__Frame *f)
     return rc;
 }
 
-/* Reads one frame; NULL on EOF or anything malformed. Free with free_frame(). */
-static Outpost__V1__Frame *recv_frame(void)
+/* Reads one frame; NULL on EOF or anything malformed. Free with raw_free_frame(). */
+Outpost__V1__Frame *raw_recv_frame(void)
 {
     for (;;) {
         uint64_t size = 0;
@@ -91,7 +91,7 @@ static Outpost__V1__Frame *recv_frame(void)
 }
 
 /* Frees the read buffer; returns rc, for the modes' last statement. */
-static int done(int rc)
+int raw_done(int rc)
 {
     free(rbuf);
     rbuf = NULL;
@@ -99,13 +99,13 @@ static int done(int rc)
     return rc;
 }
 
-static void free_frame(Outpost__V1__Frame *f)
+void raw_free_frame(Outpost__V1__Frame *f)
 {
     if (f != NULL)
         outpost__v1__frame__free_unpacked(f, NULL);
 }
 
-static int send_hello(uint32_t min, uint32_t max)
+int raw_hello_as(const char *name, uint32_t min, uint32_t max)
 {
     char *methods[] = {"echo"};
     Outpost__V1__ServiceDescriptor svc;
@@ -118,8 +118,7 @@ static int send_hello(uint32_t min, uint32_t max)
     outpost__v1__hello__init(&hello);
     hello.min_version = min;
     hello.max_version = max;
-    const char *name = getenv("OUTPOST_PLUGIN_NAME");
-    hello.plugin_name = (char *)(name ? name : "fixture");
+    hello.plugin_name = (char *)name;
     hello.plugin_version = "1.0.0";
     hello.n_services = 1;
     hello.services = svcs;
@@ -127,32 +126,43 @@ static int send_hello(uint32_t min, uint32_t max)
     outpost__v1__frame__init(&f);
     f.kind_case = OUTPOST__V1__FRAME__KIND_HELLO;
     f.hello = &hello;
-    return send_frame(&f);
+    return raw_send_frame(&f);
+}
+
+static int send_hello(uint32_t min, uint32_t max)
+{
+    const char *name = getenv("OUTPOST_PLUGIN_NAME");
+    return raw_hello_as(name ? name : "fixture", min, max);
 }
 
 /* Hello [1, 1], then waits for the Welcome. Returns 0, or -1 (refused, EOF...). */
-static int handshake(void)
+int raw_handshake(void)
 {
     if (send_hello(1, 1) != 0)
         return -1;
-    Outpost__V1__Frame *f = recv_frame();
+    return raw_await_welcome();
+}
+
+int raw_await_welcome(void)
+{
+    Outpost__V1__Frame *f = raw_recv_frame();
     int ok = f != NULL && f->kind_case == OUTPOST__V1__FRAME__KIND_WELCOME;
     if (!ok)
         fprintf(stderr, "fixture: no Welcome\n");
-    free_frame(f);
+    raw_free_frame(f);
     return ok ? 0 : -1;
 }
 
 int raw_ignore_term(void)
 {
     signal(SIGTERM, SIG_IGN);
-    if (handshake() != 0)
-        return done(1);
+    if (raw_handshake() != 0)
+        return raw_done(1);
     Outpost__V1__Frame *f;
-    while ((f = recv_frame()) != NULL) /* Goodbye and requests alike */
-        free_frame(f);
+    while ((f = raw_recv_frame()) != NULL) /* Goodbye and requests alike */
+        raw_free_frame(f);
     fprintf(stderr, "fixture: EOF, still ignoring SIGTERM\n");
-    done(0);
+    raw_done(0);
     sleep_forever(); /* only SIGKILL (or the safety alarm) ends this */
 }
 
@@ -161,15 +171,15 @@ int raw_bad_version(void)
     if (send_hello(99, 99) != 0)
         return 1;
     Outpost__V1__Frame *f;
-    while ((f = recv_frame()) != NULL) {
+    while ((f = raw_recv_frame()) != NULL) {
         if (f->kind_case == OUTPOST__V1__FRAME__KIND_REFUSAL) {
             fprintf(stderr, "fixture: refused: %s\n", f->refusal->reason);
-            free_frame(f);
-            return done(1);
+            raw_free_frame(f);
+            return raw_done(1);
         }
-        free_frame(f);
+        raw_free_frame(f);
     }
-    return done(0);
+    return raw_done(0);
 }
 
 /* 64 random bytes, the first six with the high bit set: a length prefix longer than 5 bytes,
@@ -193,20 +203,19 @@ int raw_oversize(void)
     sleep_forever();
 }
 
-static int answer_loop(uint64_t id_offset);
 
 int raw_wrong_ids(void)
 {
-    if (handshake() != 0)
-        return done(1);
-    return answer_loop(1000);
+    if (raw_handshake() != 0)
+        return raw_done(1);
+    return raw_answer_loop(1000);
 }
 
 /* After the handshake: a flood of frames nobody asked for (Pongs and Logs), then a correct echo. */
 int raw_chatty(void)
 {
-    if (handshake() != 0)
-        return done(1);
+    if (raw_handshake() != 0)
+        return raw_done(1);
     Outpost__V1__Pong pong;
     outpost__v1__pong__init(&pong);
     Outpost__V1__Frame out;
@@ -223,29 +232,34 @@ int raw_chatty(void)
     logf.log = &log;
     for (int i = 0; i < 50000; i++) {
         pong.nonce = (uint64_t)i;
-        if (send_frame(&out) != 0 || (i % 5 == 0 && send_frame(&logf) != 0))
-            return done(0);
+        if (raw_send_frame(&out) != 0 || (i % 5 == 0 && raw_send_frame(&logf) != 0))
+            return raw_done(0);
     }
-    return answer_loop(0);
+    return raw_answer_loop(0);
+}
+
+int raw_answer(const Outpost__V1__Frame *request, uint64_t id_offset)
+{
+    Outpost__V1__Response r;
+    outpost__v1__response__init(&r);
+    r.id = request->request->id + id_offset;
+    r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
+    r.payload = request->request->payload;
+    Outpost__V1__Frame out;
+    outpost__v1__frame__init(&out);
+    out.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
+    out.response = &r;
+    return raw_send_frame(&out);
 }
 
 /* Answers requests with their payload under id + id_offset, and pings; until Goodbye or EOF. */
-static int answer_loop(uint64_t id_offset)
+int raw_answer_loop(uint64_t id_offset)
 {
     Outpost__V1__Frame *f;
-    while ((f = recv_frame()) != NULL) {
+    while ((f = raw_recv_frame()) != NULL) {
         int rc = 0;
         if (f->kind_case == OUTPOST__V1__FRAME__KIND_REQUEST) {
-            Outpost__V1__Response r;
-            outpost__v1__response__init(&r);
-            r.id = f->request->id + id_offset;
-            r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
-            r.payload = f->request->payload;
-            Outpost__V1__Frame out;
-            outpost__v1__frame__init(&out);
-            out.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
-            out.response = &r;
-            rc = send_frame(&out);
+            rc = raw_answer(f, id_offset);
         } else if (f->kind_case == OUTPOST__V1__FRAME__KIND_PING) {
             Outpost__V1__Pong pong;
             outpost__v1__pong__init(&pong);
@@ -254,39 +268,39 @@ static int answer_loop(uint64_t id_offset)
             outpost__v1__frame__init(&out);
             out.kind_case = OUTPOST__V1__FRAME__KIND_PONG;
             out.pong = &pong;
-            rc = send_frame(&out);
+            rc = raw_send_frame(&out);
         } else if (f->kind_case == OUTPOST__V1__FRAME__KIND_GOODBYE) {
-            free_frame(f);
-            return done(0);
+            raw_free_frame(f);
+            return raw_done(0);
         }
-        free_frame(f);
+        raw_free_frame(f);
         if (rc != 0)
-            return done(0); /* the host is gone */
+            return raw_done(0); /* the host is gone */
     }
-    return done(0);
+    return raw_done(0);
 }
 
 /* After the handshake: the first bytes of a frame (a length of 100, then 2 of the 100 bytes),
  * then silence; reads and drops whatever comes, answers no ping. */
 int raw_partial_frame(void)
 {
-    if (handshake() != 0)
-        return done(1);
+    if (raw_handshake() != 0)
+        return raw_done(1);
     static const uint8_t part[] = {100, 0x0a, 0x00};
     write_all(part, sizeof part);
     Outpost__V1__Frame *f;
-    while ((f = recv_frame()) != NULL)
-        free_frame(f);
-    done(0);
+    while ((f = raw_recv_frame()) != NULL)
+        raw_free_frame(f);
+    raw_done(0);
     sleep_forever();
 }
 
 /* After the handshake: closes its socket and stays alive. */
 int raw_close_socket(void)
 {
-    if (handshake() != 0)
-        return done(1);
+    if (raw_handshake() != 0)
+        return raw_done(1);
     close(FD);
-    done(0);
+    raw_done(0);
     sleep_forever();
 }

@@ -16,14 +16,18 @@
  * the host thread that spawned this process, as this process's own does.
  *
  * One request per SOCK_SEQPACKET message (the layout is spawn_request below, then the strings, all
- * NUL-terminated: path, argv..., envp...), with three descriptors in SCM_RIGHTS: the child's
- * stdout, stderr and channel. One reply per request (spawn_reply), with the pidfd in SCM_RIGHTS when
- * pid > 0. A child that could not execute has exited with 127 before the reply is sent, and the
- * reply names the step that failed and its errno; the host reaps it like any other.
+ * NUL-terminated: the working directory ("" for this process's own), argv..., envp...), with four
+ * descriptors in SCM_RIGHTS: the child's stdout, stderr and channel, and the executable (the sealed
+ * memfd the host checked). The child executes that descriptor itself, execveat(fd, "",
+ * AT_EMPTY_PATH): no path is looked up that another process could replace between the host's check
+ * and the exec. One reply per request (spawn_reply), with the pidfd in SCM_RIGHTS when pid > 0. A
+ * child that could not execute has exited with 127 before the reply is sent, and the reply names
+ * the step that failed and its errno; the host reaps it like any other.
  *
- * The child gets exactly fds 0 (/dev/null), 1, 2 and 3, an empty signal mask, the dispositions
- * this process has (the defaults: the host spawns it with every signal reset, and it sets none),
- * its own process group, and exactly the request's environment.
+ * The child gets exactly fds 0 (/dev/null), 1, 2 and 3 (the executable is fd 4 until the exec, which
+ * closes it: it is close-on-exec), an empty signal mask, the dispositions this process has (the
+ * defaults: the host spawns it with every signal reset, and it sets none), its own process group,
+ * the request's working directory, and exactly the request's environment.
  *
  * Exits 0 when the host closes the socket, and 1 on a malformed request or a broken socket. It
  * dies with the host (PR_SET_PDEATHSIG, SIGKILL).
@@ -48,9 +52,10 @@
 #endif
 
 #define HOST_SOCKET 3
-#define SPAWN_MAGIC 0x4f505331u /* "OPS1" */
+#define SPAWN_MAGIC 0x4f505332u /* "OPS2" */
 #define MAX_REQUEST (128 * 1024)
-#define CHILD_FDS 3
+#define CHILD_FDS 4 /* stdout, stderr, channel, executable */
+#define EXEC_FD 4
 #define CHILD_STACK (64 * 1024)
 
 /* native byte order: both ends run on the same machine */
@@ -69,10 +74,10 @@ struct spawn_reply {
 
 /* what the child needs, and where it reports a failure (it shares this memory: CLONE_VM) */
 struct job {
-    int fds[CHILD_FDS]; /* stdout, stderr, channel */
+    int fds[CHILD_FDS]; /* stdout, stderr, channel, executable */
     int dev_null;
     pid_t host;
-    const char *path;
+    const char *cwd; /* "" to stay where this process is */
     char **argv;
     char **envp;
     int error;
@@ -99,8 +104,13 @@ static int child(void *arg)
         child_fails(job, "dup2 stderr");
     if (dup2(job->fds[2], 3) < 0) /* replaces this process's socket to the host */
         child_fails(job, "dup2 channel");
-    if (syscall(SYS_close_range, 4, ~0U, 0) != 0)
+    /* the executable at 4, close-on-exec: the exec reads it, then closes it */
+    if (job->fds[3] != EXEC_FD && dup3(job->fds[3], EXEC_FD, O_CLOEXEC) < 0)
+        child_fails(job, "dup3 executable");
+    if (syscall(SYS_close_range, EXEC_FD + 1, ~0U, 0) != 0)
         child_fails(job, "close_range");
+    if (job->cwd[0] != '\0' && chdir(job->cwd) != 0)
+        child_fails(job, "chdir");
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         child_fails(job, "prctl");
     if (getppid() != job->host) { /* the host died before prctl() */
@@ -113,8 +123,8 @@ static int child(void *arg)
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
         child_fails(job, "sigprocmask");
-    execve(job->path, job->argv, job->envp);
-    child_fails(job, "execve");
+    syscall(SYS_execveat, EXEC_FD, "", job->argv, job->envp, AT_EMPTY_PATH);
+    child_fails(job, "execveat");
 }
 
 static void reply(struct spawn_reply *r, int pidfd)
@@ -185,7 +195,7 @@ static void serve(char *buf, size_t n, const int fds[CHILD_FDS], int dev_null, p
                 head.magic, head.argc, head.strings, n);
         exit(1);
     }
-    struct job job = {.dev_null = dev_null, .host = host, .path = at};
+    struct job job = {.dev_null = dev_null, .host = host, .cwd = at};
     memcpy(job.fds, fds, sizeof job.fds);
     at += strlen(at) + 1;
     job.argv = strings(&at, end, head.argc);

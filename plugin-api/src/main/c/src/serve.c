@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 
 #include "internal.h"
 #include "outpost/v1/outpost.pb-c.h"
@@ -262,6 +263,9 @@ int outpost_serve(outpost_plugin *p)
         return rc;
     }
     io_set_spin(&p->conn, env_number("OUTPOST_SPIN_US", 0, 10000));
+    /* executed from its memfd, the process is called "memfd:NAME" by the kernel; ps -e and top
+     * show the plugin's own name from here on (the first 15 bytes) */
+    prctl(PR_SET_NAME, p->name, 0, 0, 0);
     if (frame_rx_init(&p->rx, p->max_frame) != 0) {
         rc = OUTPOST_ENOMEM;
         goto out;

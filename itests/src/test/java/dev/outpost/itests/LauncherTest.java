@@ -100,7 +100,8 @@ class LauncherTest {
         Path plugin = deploy.resolve("devfix.plugin");
         Files.writeString(plugin, "executable = ../build/devfix\narguments = ok\n");
         Files.setLastModifiedTime(plugin, FileTime.fromMillis(System.currentTimeMillis() - 10_000));
-        try (LauncherProcess launcher = launch()) {
+        try (LauncherProcess launcher = LauncherProcess.start("--headless", "--dev", "--deploy", deploy.toString(),
+                "--work", dir.resolve("work").toString(), "--scan-interval", "100", "-Doutpost.stop.grace.ms=500")) {
             launcher.await("dev: devfix.plugin: installed devfix from " + java.util.regex.Pattern.quote(exe.toString()));
             long first = Long.parseLong(launcher.await("devfix [^:]*: serving \\(bundle \\d+, pid (\\d+)").group(1));
 

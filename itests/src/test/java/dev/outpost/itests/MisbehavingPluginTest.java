@@ -112,7 +112,7 @@ class MisbehavingPluginTest {
         Bundle bundle = fixture("wrong-ids");
         PluginService fx = runtime.awaitService(bundle, "fixture");
         PluginException e = assertThrows(PluginException.class, () -> fx.call("echo", new byte[1], T));
-        assertEquals(ErrorCode.UNAVAILABLE, e.code());
+        assertEquals(ErrorCode.PROTOCOL_ERROR, e.code(), "calls in flight fail as docs/protocol.md says");
         PluginInfo info = failed(bundle);
         assertTrue(info.failure().orElseThrow().contains("which was never sent"), info.toString());
     }

@@ -30,7 +30,7 @@ class ShellCommandsTest {
     void start() throws Exception {
         runtime = TestRuntime.start(dir);
         echo = runtime.installAndStart(TestBundles.echo());
-        runtime.awaitState(echo, PluginState.RUNNING);
+        runtime.awaitService(echo, "echo"); // registered once it is RUNNING
         ServiceReference<?> ref = runtime.context.getServiceReferences((String) null, "(osgi.command.scope=outpost)")[0];
         assertEquals(List.of("list", "show", "call", "restart", "stop", "stderr"),
                 Arrays.asList((String[]) ref.getProperty("osgi.command.function")));
@@ -45,7 +45,7 @@ class ShellCommandsTest {
     @Test
     void callTakesAndShowsProtobufTextFormatWithTheBundlesMessageClasses() throws Exception {
         Bundle zlib = runtime.installAndStart(TestBundles.zlib());
-        runtime.awaitState(zlib, PluginState.RUNNING);
+        runtime.awaitService(zlib, "zlib");
         String compressed = commands.call("zlib", "compress", "dev.outpost.sample.zlib.CompressRequest",
                 "data: \"hello hello hello hello\" level: 9", "dev.outpost.sample.zlib.CompressResponse");
         assertTrue(compressed.startsWith("data: \""), compressed);
@@ -129,7 +129,7 @@ class ShellCommandsTest {
             assertFalse(Processes.exists(pid), "felix:stop returns after the reap");
             assertTrue(gogo.run("lb").contains("|Resolved   |    1|Outpost sample: echo"));
             gogo.run("felix:start " + echo.getBundleId());
-            runtime.awaitState(echo, PluginState.RUNNING); // its services are registered just before
+            runtime.awaitService(echo, "echo"); // registered once it is RUNNING
             assertTrue(gogo.run("outpost:show echo").contains("state:    RUNNING"));
             String stopped = gogo.run("outpost:stop echo");
             assertTrue(stopped.startsWith("stopped bundle " + echo.getBundleId()), stopped);

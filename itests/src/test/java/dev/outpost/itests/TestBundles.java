@@ -42,6 +42,12 @@ final class TestBundles {
         return bundle(dir, name, headers, Map.of(FIXTURE_ENTRY, Files.readAllBytes(FIXTURE)));
     }
 
+    /** A bundle that is no plugin: these headers and entries, for consumers of plugin services. */
+    static Path plainBundle(Path dir, String name, Map<String, String> headers, Map<String, byte[]> entries)
+            throws IOException {
+        return bundle(dir, name, headers, entries);
+    }
+
     /** A bundle with exactly these Outpost headers and entries. */
     static Path bundle(Path dir, String name, Map<String, String> headers, Map<String, byte[]> entries)
             throws IOException {

@@ -18,7 +18,10 @@ public enum PluginState {
     NEW,
     /** A process is spawned and its handshake is under way. */
     STARTING,
-    /** Handshake done, services registered, calls served. */
+    /**
+     * Handshake done, calls served. Its services are registered right after it enters RUNNING (on
+     * a thread of their own, so that a consumer that calls the plugin from its activation is served).
+     */
     RUNNING,
     /** The process died or was restarted; a new one starts after a backoff, or at the next call. */
     RESTARTING,

@@ -6,10 +6,11 @@ import dev.outpost.runtime.wire.FrameDecoder;
 import dev.outpost.runtime.wire.FrameReader;
 import dev.outpost.runtime.wire.LargeAnswer;
 import dev.outpost.runtime.wire.ProtocolException;
-import dev.outpost.runtime.wire.SpareBuffer;
+import dev.outpost.runtime.wire.ReceiveBudget;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 /**
  * The reading half of a plugin's socket: reads what the socket holds, cuts it into frames
@@ -28,8 +29,8 @@ final class ChannelReader {
         /** A successful answer whose payload was read straight into {@code payload}. */
         void answer(long id, byte[] payload) throws ProtocolException;
 
-        /** The connection ended (end of file) or cannot be read any more. */
-        void broken(String reason, boolean endOfFile);
+        /** The connection ended (end of file), cannot be read any more, or the plugin broke the protocol. */
+        void broken(Breakage kind, String reason);
     }
 
     private static final int READS_PER_WAKEUP = 16;
@@ -40,18 +41,27 @@ final class ChannelReader {
     private final int fd;
     private final Sink sink;
     private final long spinNanos;
+    private final LongPredicate pending;
+    private final ReceiveBudget budget;
     private final Object lock = new Object();
     private final FrameReader reader;  // guarded by lock
     private LargeAnswer largeAnswer;   // guarded by lock: an answer being read into its own array
     private boolean closed;            // guarded by lock
     private volatile boolean broken;
 
-    ChannelReader(String name, int fd, int maxFrameSize, SpareBuffer spare, long spinNanos, Sink sink) {
+    /**
+     * @param pending whether a call with a given id waits for its answer
+     * @param budget what the answers too large for the read buffer may set aside before their bytes arrive
+     */
+    ChannelReader(String name, int fd, int maxFrameSize, long spinNanos, LongPredicate pending, ReceiveBudget budget,
+                  Sink sink) {
         this.name = name;
         this.fd = fd;
         this.sink = sink;
         this.spinNanos = spinNanos;
-        this.reader = new FrameReader(maxFrameSize, spare);
+        this.pending = pending;
+        this.budget = budget;
+        this.reader = new FrameReader(maxFrameSize);
     }
 
     /** Reads what is there; the reactor's callback. */
@@ -120,7 +130,7 @@ final class ChannelReader {
                     if (large == null) {
                         drainFrames();
                     }
-                    broken(name + " closed its connection", true);
+                    broken(Breakage.END_OF_FILE, name + " closed its connection");
                     return;
                 }
                 if (large == null) {
@@ -134,9 +144,9 @@ final class ChannelReader {
                 }
             }
         } catch (ProtocolException e) {
-            broken("protocol error from " + name + ": " + e.getMessage(), false);
+            broken(Breakage.VIOLATION, "protocol error from " + name + ": " + e.getMessage());
         } catch (IOException e) {
-            broken("reading from " + name + " failed: " + e.getMessage(), false);
+            broken(Breakage.IO_ERROR, "reading from " + name + " failed: " + e.getMessage());
         }
     }
 
@@ -147,14 +157,15 @@ final class ChannelReader {
         }
         // an answer larger than the reader's buffer goes straight into the array its caller gets
         if (!broken && reader.partialFrameLength() >= FrameReader.INITIAL_CAPACITY
-                && (largeAnswer = LargeAnswer.begin(reader.partialFrame(), reader.partialFrameLength())) != null) {
+                && (largeAnswer = LargeAnswer.begin(reader.partialFrame(), reader.partialFrameLength(), pending,
+                        budget)) != null) {
             reader.dropPartialFrame();
         }
     }
 
-    private void broken(String reason, boolean endOfFile) {
+    private void broken(Breakage kind, String reason) {
         broken = true;
-        sink.broken(reason, endOfFile);
+        sink.broken(kind, reason);
     }
 
     /** The channel broke elsewhere (a write failed): nothing more is read. */
@@ -167,6 +178,10 @@ final class ChannelReader {
         synchronized (lock) {
             closed = true;
             broken = true;
+            if (largeAnswer != null) {
+                largeAnswer.abandon();
+                largeAnswer = null;
+            }
         }
     }
 }

@@ -8,10 +8,10 @@ import dev.outpost.protocol.v1.Request;
 import dev.outpost.runtime.os.Posix;
 import dev.outpost.runtime.wire.FrameWriter;
 import dev.outpost.runtime.wire.ProtocolException;
+import dev.outpost.runtime.wire.ReceiveBudget;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +36,8 @@ public final class PluginChannel implements AutoCloseable {
     public interface Listener {
         void frame(Frame frame);
 
-        void broken(String reason, boolean endOfFile);
+        /** Told once: the connection is broken; calls in flight have failed, but at END_OF_FILE. */
+        void broken(Breakage kind, String reason);
     }
 
     /** A request payload of at least this many bytes is sent straight from the caller's array. */
@@ -45,12 +46,13 @@ public final class PluginChannel implements AutoCloseable {
     private final String name;
     private final int fd;
     private final Listener listener;
-    private final Executor outbox;
     private final ScheduledExecutorService timer;
+    private final ReceiveBudget budget;
     private final long writeTimeoutMillis;
     private final int maxFrameSize;
     private final long spinNanos;
     private final FrameSender sender;
+    private final Outbox outbox;
     private final CallTable calls;
     private final PluginRequests requests;
     private volatile ChannelReader reader; // made by attach()
@@ -59,20 +61,23 @@ public final class PluginChannel implements AutoCloseable {
     private boolean closed; // guarded by this
 
     /**
-     * @param outbox where frames that must not wait are written from (see {@link #sendLater})
-     * @param timer where call deadlines run
+     * @param writeTimeoutMillis how long a caller's write waits for room, and how long frames may
+     *     wait in the outbox before the plugin is found not to read its socket
+     * @param timer where call deadlines and the outbox's deadline run
+     * @param budget what answers may set aside before their bytes arrive, shared by a runtime's channels
      */
     public PluginChannel(String name, int fd, int maxFrameSize, long writeTimeoutMillis, long spinNanos,
-                         Executor outbox, ScheduledExecutorService timer, Listener listener) {
+                         ScheduledExecutorService timer, ReceiveBudget budget, Listener listener) {
         this.name = name;
         this.fd = fd;
         this.listener = listener;
-        this.outbox = outbox;
         this.timer = timer;
+        this.budget = budget;
         this.writeTimeoutMillis = writeTimeoutMillis;
         this.maxFrameSize = maxFrameSize;
         this.spinNanos = spinNanos;
-        this.sender = new FrameSender(name, fd, maxFrameSize, () -> broken, reason -> breakChannel(reason, false));
+        this.outbox = new Outbox(name, fd, writeTimeoutMillis, timer, this::breakChannel);
+        this.sender = new FrameSender(name, fd, maxFrameSize, () -> broken, this::breakChannel, outbox);
         this.calls = new CallTable(this::sendCancel);
         this.requests = new PluginRequests(this::sendLater);
     }
@@ -80,10 +85,11 @@ public final class PluginChannel implements AutoCloseable {
     /** Starts reading: frames arrive at the listener from now on. */
     public void attach(Reactor reactor) throws IOException {
         Posix.setNonBlocking(fd);
-        ChannelReader r = new ChannelReader(name, fd, maxFrameSize, reactor.spare, spinNanos, new Sink());
+        ChannelReader r = new ChannelReader(name, fd, maxFrameSize, spinNanos, calls::isPending, budget, new Sink());
         reader = r;
-        watch = new SocketWatch(fd, reactor, events -> r.readable(watch), () -> breakChannel(
-                "watching " + name + " again failed: " + watch.failure().getMessage(), false));
+        outbox.attach(reactor, sender::flush);
+        watch = new SocketWatch(fd, reactor, events -> r.readable(watch), () -> breakChannel(Breakage.IO_ERROR,
+                "watching " + name + " again failed: " + watch.failure().getMessage()));
     }
 
     /**
@@ -196,22 +202,20 @@ public final class PluginChannel implements AutoCloseable {
         sender.send(frame, timeoutMillis);
     }
 
-    /** Sends from a thread that must not block (the reactor, the timer): the write happens on the outbox. */
+    /**
+     * Sends without blocking, from any thread (the reactor's, the timer's, the supervisor's): the
+     * frame goes through this channel's bounded {@link Outbox}; a plugin that does not drain it is
+     * found to break the protocol.
+     */
     public void sendLater(Frame frame) {
-        outbox.execute(() -> {
-            try {
-                send(frame, writeTimeoutMillis);
-            } catch (IOException e) {
-                // send() already reported a broken channel; a stalled optional frame is dropped
-            }
-        });
+        sender.sendLater(frame);
     }
 
     private void sendCancel(long id) {
         sendLater(Frame.newBuilder().setCancel(Cancel.newBuilder().setId(id)).build());
     }
 
-    private void breakChannel(String reason, boolean endOfFile) {
+    private void breakChannel(Breakage kind, String reason) {
         synchronized (this) {
             if (broken) {
                 return;
@@ -222,11 +226,11 @@ public final class PluginChannel implements AutoCloseable {
         if (r != null) {
             r.stop();
         }
-        if (!endOfFile) {
-            calls.close(ErrorCode.UNAVAILABLE, reason);
+        if (kind != Breakage.END_OF_FILE) {
+            calls.close(kind.callsFailWith, reason);
         }
         // at the end of file the process is dying or dead: the listener fails the calls with how it ended
-        listener.broken(reason, endOfFile);
+        listener.broken(kind, reason);
     }
 
     /**
@@ -264,7 +268,7 @@ public final class PluginChannel implements AutoCloseable {
         if (w != null) {
             w.close(); // a caller reading its own answer polls for a few ms at most: not closed under it
         }
-        sender.closeAfterWriter(); // not under the read lock: a callback run under it may be writing
+        sender.close(); // not under the read lock: a callback run under it may be writing
     }
 
     /** The reading half's frames: answers to the call table, the plugin's requests answered, the rest on. */
@@ -273,7 +277,7 @@ public final class PluginChannel implements AutoCloseable {
         public void frame(Frame frame) throws ProtocolException {
             switch (frame.getKindCase()) {
                 case RESPONSE -> calls.answer(frame.getResponse());
-                case KIND_NOT_SET -> throw new ProtocolException("frame without a message");
+                case KIND_NOT_SET -> throw new ProtocolException("a frame without a message, or of a kind this host does not know");
                 default -> {
                     if (!requests.handle(frame)) {
                         listener.frame(frame);
@@ -288,8 +292,8 @@ public final class PluginChannel implements AutoCloseable {
         }
 
         @Override
-        public void broken(String reason, boolean endOfFile) {
-            breakChannel(reason, endOfFile);
+        public void broken(Breakage kind, String reason) {
+            breakChannel(kind, reason);
         }
     }
 }

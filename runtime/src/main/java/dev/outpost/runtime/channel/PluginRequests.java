@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  * The answers go out through {@code send}, which must not block. Holds no state.
  */
 final class PluginRequests {
+    private static final int MAX_NAME_CHARS = 128;
+
     private final Consumer<Frame> send;
 
     PluginRequests(Consumer<Frame> send) {
@@ -36,9 +38,18 @@ final class PluginRequests {
         return true;
     }
 
+    /** The answer names the service asked for, cut short: its length is the plugin's to choose. */
     private static Frame unimplemented(Request request) {
         return Frame.newBuilder().setResponse(Response.newBuilder().setId(request.getId())
                 .setError(Error.newBuilder().setCode(Code.UNIMPLEMENTED)
-                        .setMessage("the host provides no service " + request.getService()))).build();
+                        .setMessage("the host provides no service " + shortened(request.getService())))).build();
+    }
+
+    static String shortened(String s) {
+        if (s.length() <= MAX_NAME_CHARS) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(MAX_NAME_CHARS - 1)) ? MAX_NAME_CHARS - 1 : MAX_NAME_CHARS;
+        return s.substring(0, end) + "...";
     }
 }

@@ -1,7 +1,6 @@
 package dev.outpost.runtime.channel;
 
 import dev.outpost.runtime.os.Epoll;
-import dev.outpost.runtime.wire.SpareBuffer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -30,8 +29,6 @@ public final class Reactor implements AutoCloseable {
     private final Map<Long, Registration> registrations = new ConcurrentHashMap<>();
     private final AtomicLong nextKey = new AtomicLong(1);
     private final Thread thread;
-    /** The large read buffer the channels on this reactor share; only the reactor thread touches it. */
-    final SpareBuffer spare = new SpareBuffer();
     private volatile boolean closed;
 
     private record Registration(int fd, Handler handler) {
@@ -52,6 +49,19 @@ public final class Reactor implements AutoCloseable {
         registrations.put(key, new Registration(fd, handler));
         try {
             epoll.add(fd, Epoll.IN | Epoll.RDHUP, key);
+        } catch (IOException e) {
+            registrations.remove(key);
+            throw e;
+        }
+        return key;
+    }
+
+    /** Starts watching {@code fd} for room to write (and errors); returns the key to unregister with. */
+    public long registerWritable(int fd, Handler handler) throws IOException {
+        long key = nextKey.getAndIncrement();
+        registrations.put(key, new Registration(fd, handler));
+        try {
+            epoll.add(fd, Epoll.OUT, key);
         } catch (IOException e) {
             registrations.remove(key);
             throw e;

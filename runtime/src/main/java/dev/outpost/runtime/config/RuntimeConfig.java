@@ -44,7 +44,7 @@ public record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duratio
         }
     }
 
-    static RuntimeConfig defaults() {
+    public static RuntimeConfig defaults() {
         return from(key -> null);
     }
 
@@ -73,7 +73,7 @@ public record RuntimeConfig(int maxFrameSize, Duration handshakeTimeout, Duratio
                 livenessMisses, reloadDrain, spin);
     }
 
-    RuntimeConfig withStopGrace(Duration grace, Duration term) {
+    public RuntimeConfig withStopGrace(Duration grace, Duration term) {
         return new RuntimeConfig(maxFrameSize, handshakeTimeout, grace, term, writeTimeout, livenessInterval,
                 livenessMisses, reloadDrain, spin);
     }

@@ -19,8 +19,10 @@ import java.util.zip.CRC32;
  * of one each. Candidates are found by size and CRC-32, then compared byte for byte with the
  * image's sealed content, so a revision never runs another's executable (for the 84 KB echo,
  * with 1,000 plugins starting: about 60 µs per revision, where SHA-256 had taken about 250 µs).
- * Owns the images until the last revision using one is evicted (it was updated or uninstalled)
- * or the cache is closed. Thread-safe.
+ * Owns the images: one is closed once no installed revision maps to it (its revisions were
+ * updated or uninstalled) and no plugin holds it ({@link #get} takes a hold, {@link #release} gives
+ * it back), or when the cache is closed. So an update evicting a bundle's revisions never closes
+ * the image its new revision's plugin already runs from. Thread-safe.
  */
 public final class ImageCache implements AutoCloseable {
     /** Reads an executable's bytes. */
@@ -34,6 +36,8 @@ public final class ImageCache implements AutoCloseable {
         final Set<String> revisions = new HashSet<>();
         /** Its key in {@link #byChecksum}. */
         final String checksum;
+        /** Holds taken by {@link #get} and not yet released. */
+        int holds;
 
         Shared(ExecutableImage image, String checksum) {
             this.image = image;
@@ -45,12 +49,16 @@ public final class ImageCache implements AutoCloseable {
     private final Map<String, List<Shared>> byChecksum = new HashMap<>();
     private final Map<String, Shared> ofRevision = new HashMap<>();
 
-    /** The image of {@code path} in revision {@code lastModified} of a bundle, read on first use. */
+    /**
+     * The image of {@code path} in revision {@code lastModified} of a bundle, read on first use,
+     * with a hold on it that the caller gives back with {@link #release}.
+     */
     synchronized ExecutableImage get(long bundleId, long lastModified, String path, String name, Bytes bytes)
             throws IOException {
         String revision = bundleId + ":" + lastModified + ":" + name + ":" + path;
         Shared shared = ofRevision.get(revision);
         if (shared != null) {
+            shared.holds++;
             return shared.image;
         }
         byte[] b = bytes.read();
@@ -69,12 +77,26 @@ public final class ImageCache implements AutoCloseable {
         }
         shared.revisions.add(revision);
         ofRevision.put(revision, shared);
+        shared.holds++;
         return shared.image;
     }
 
+    /** Gives back a hold taken by {@link #get}; the image closes if nothing else keeps it. */
+    synchronized void release(ExecutableImage image) {
+        for (List<Shared> candidates : byChecksum.values()) {
+            for (Shared shared : candidates) {
+                if (shared.image == image) {
+                    shared.holds--;
+                    closeIfUnused(shared);
+                    return;
+                }
+            }
+        }
+    }
+
     /**
-     * Forgets every revision of a bundle, closing the images no other revision uses; no process
-     * of that bundle may start from them any more.
+     * Forgets every revision of a bundle, closing the images no other revision uses and no plugin
+     * holds.
      */
     public synchronized void evict(long bundleId) {
         String prefix = bundleId + ":";
@@ -86,13 +108,17 @@ public final class ImageCache implements AutoCloseable {
             i.remove();
             Shared shared = e.getValue();
             shared.revisions.remove(e.getKey());
-            if (shared.revisions.isEmpty()) {
-                shared.image.close();
-                List<Shared> candidates = byChecksum.get(shared.checksum);
-                candidates.remove(shared);
-                if (candidates.isEmpty()) {
-                    byChecksum.remove(shared.checksum);
-                }
+            closeIfUnused(shared);
+        }
+    }
+
+    private void closeIfUnused(Shared shared) {
+        if (shared.revisions.isEmpty() && shared.holds <= 0) {
+            shared.image.close();
+            List<Shared> candidates = byChecksum.get(shared.checksum);
+            candidates.remove(shared);
+            if (candidates.isEmpty()) {
+                byChecksum.remove(shared.checksum);
             }
         }
     }

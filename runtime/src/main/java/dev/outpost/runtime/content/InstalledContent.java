@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.net.URL;
 import org.osgi.framework.Bundle;
 
-/** The headers and entries of an installed bundle; its images are kept by the {@link ImageCache}. */
+/** The headers and entries of an installed bundle; its images are kept (and shared) by the {@link ImageCache}. */
 public final class InstalledContent implements PluginContent {
     private final Bundle bundle;
     private final ImageCache images;
@@ -44,7 +44,7 @@ public final class InstalledContent implements PluginContent {
     }
 
     @Override
-    public boolean imagesOwned() {
-        return false;
+    public void release(ExecutableImage image) {
+        images.release(image);
     }
 }

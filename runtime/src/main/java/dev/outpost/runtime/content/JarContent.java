@@ -1,5 +1,6 @@
 package dev.outpost.runtime.content;
 
+import dev.outpost.runtime.os.ExecutableImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HashMap;
@@ -45,12 +46,12 @@ public final class JarContent implements PluginContent {
     }
 
     @Override
-    public dev.outpost.runtime.os.ExecutableImage image(String name, String path) throws IOException {
-        return dev.outpost.runtime.os.ExecutableImage.load(name, PluginContent.executable(this, path));
+    public ExecutableImage image(String name, String path) throws IOException {
+        return ExecutableImage.load(name, PluginContent.executable(this, path));
     }
 
     @Override
-    public boolean imagesOwned() {
-        return true;
+    public void release(ExecutableImage image) {
+        image.close(); // made for this content alone
     }
 }

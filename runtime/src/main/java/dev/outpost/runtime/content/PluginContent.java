@@ -16,11 +16,11 @@ public interface PluginContent {
     /** The entry's bytes, or null when there is none. */
     byte[] entry(String path) throws IOException;
 
-    /** The sealed image of the executable at {@code path}. */
+    /** The sealed image of the executable at {@code path}; give it back with {@link #release}. */
     ExecutableImage image(String name, String path) throws IOException;
 
-    /** Whether the plugin must close the images this content gives it (else a cache owns them). */
-    boolean imagesOwned();
+    /** The plugin is done with an image {@link #image} gave it. */
+    void release(ExecutableImage image);
 
     /** The bytes of the executable at {@code path}. */
     static byte[] executable(PluginContent content, String path) throws IOException {

@@ -5,10 +5,9 @@ import java.io.IOException;
 
 /**
  * The executable of one plugin bundle: read and loaded on first use, which is on the spawn thread
- * (off the thread that started the bundle), then kept for every restart of the plugin. Owns the
- * image when its content does ({@link PluginContent#imagesOwned()}; otherwise the
- * {@link ImageCache} does) and releases it in {@link #close()}. Thread-safe, on a lock of its own,
- * never the bundle's.
+ * (off the thread that started the bundle), then kept for every restart of the plugin. Holds the
+ * image from its content (the {@link ImageCache}'s hold, for an installed bundle) and gives it back
+ * in {@link #close()}. Thread-safe, on a lock of its own, never the bundle's.
  */
 public final class PluginImage implements AutoCloseable {
     private final PluginContent content;
@@ -41,9 +40,12 @@ public final class PluginImage implements AutoCloseable {
     /** No process can start from it any more. Idempotent. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        if (image != null && content.imagesOwned()) {
-            image.close();
+        if (image != null) {
+            content.release(image);
         }
     }
 }

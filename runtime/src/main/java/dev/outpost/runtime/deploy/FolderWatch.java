@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * Runs scans ({@link DeployFolder#scan}, {@link DevPlugins#scan}) one after the other every
- * interval, on one thread of its own, until closed. A scan that throws is reported and the
- * watching goes on.
+ * interval, on one thread of its own, until closed. A scan that throws (an exception or an error)
+ * is reported and the watching goes on.
  */
 public final class FolderWatch implements AutoCloseable {
     private final ScheduledExecutorService scanner;
@@ -22,7 +22,7 @@ public final class FolderWatch implements AutoCloseable {
             for (Runnable scan : scans) {
                 try {
                     scan.run();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) { // a bad jar's LinkageError must not end the watching
                     report.accept("scanning failed: " + e);
                 }
             }

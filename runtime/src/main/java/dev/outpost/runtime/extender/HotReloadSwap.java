@@ -9,6 +9,7 @@ import dev.outpost.runtime.supervision.PluginSupervisor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
@@ -28,6 +29,8 @@ final class HotReloadSwap {
     private final Consumer<PluginEvent> events;
     /** Plugins started by a hot reload, waiting for their bundle's new revision to start. */
     private final Map<Long, PluginSupervisor> successors = new ConcurrentHashMap<>();
+    /** Bundles a hot reload is under way for: a second one at the same time is refused. */
+    private final Set<Long> underWay = ConcurrentHashMap.newKeySet();
 
     HotReloadSwap(BundleContext context, PluginHost host, Consumer<PluginEvent> events) {
         this.context = context;
@@ -44,18 +47,31 @@ final class HotReloadSwap {
      * Replaces {@code old} (the serving plugin of {@code bundle}) by the plugin of {@code jar} and
      * updates the bundle; a new plugin that does not serve leaves the old one serving.
      *
-     * @throws IllegalStateException saying why, when the new content cannot run or the update fails
+     * @throws IllegalStateException saying why, when the new content cannot run, the update fails,
+     *     or another hot reload of the bundle is under way
      */
     void swap(Bundle bundle, PluginSupervisor old, byte[] jar) {
         long bundleId = bundle.getBundleId();
+        if (!underWay.add(bundleId)) {
+            throw new IllegalStateException("a hot reload of bundle " + bundleId + " is already under way");
+        }
+        try {
+            swapNow(bundle, old, jar);
+        } finally {
+            underWay.remove(bundleId);
+        }
+    }
+
+    private void swapNow(Bundle bundle, PluginSupervisor old, byte[] jar) {
+        long bundleId = bundle.getBundleId();
         PluginSupervisor next;
         try {
-            next = new PluginSupervisor(bundle, host, events, new JarContent(jar), new ServiceRegistrar(context));
+            next = new PluginSupervisor(bundle, host, events, new JarContent(jar), new ServiceRegistrar(context), old);
         } catch (IOException e) {
             throw new IllegalStateException("the new content of bundle " + bundleId + " cannot run: " + e.getMessage(), e);
         }
         next.start();
-        PluginState state = next.awaitSettled(host.config.handshakeTimeout().toMillis() + 1000);
+        PluginState state = next.awaitServing(host.config.handshakeTimeout().toMillis() + 1000);
         if (state != PluginState.RUNNING) {
             String why = next.info().failure().orElse("it is " + state);
             next.stop();

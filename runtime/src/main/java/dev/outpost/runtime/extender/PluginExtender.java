@@ -72,7 +72,7 @@ public final class PluginExtender implements BundleTrackerCustomizer<PluginSuper
             plugins.put(bundle.getBundleId(), successor);
             return successor;
         }
-        PluginSupervisor plugin = new PluginSupervisor(bundle, host, events, new InstalledContent(bundle, host.images), null);
+        PluginSupervisor plugin = new PluginSupervisor(bundle, host, events, new InstalledContent(bundle, host.images), null, null);
         plugins.put(bundle.getBundleId(), plugin);
         plugin.start();
         return plugin;
@@ -113,8 +113,8 @@ public final class PluginExtender implements BundleTrackerCustomizer<PluginSuper
         if (p == null) {
             throw new IllegalArgumentException("bundle " + bundleId + " carries no plugin");
         }
-        if (p.state() == PluginState.FAILED) {
-            // a plugin that failed for good starts afresh with its bundle
+        if (p.state() == PluginState.FAILED || p.state() == PluginState.STOPPED) {
+            // a plugin that failed for good, or left under a policy of never, starts afresh with its bundle
             Bundle bundle = p.bundle();
             try {
                 bundle.stop(Bundle.STOP_TRANSIENT);

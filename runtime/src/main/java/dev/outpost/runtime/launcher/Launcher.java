@@ -108,8 +108,8 @@ public final class Launcher {
         }
         DeployFolder deploy = new DeployFolder(deployDir, framework.getBundleContext(), options.scanInterval(),
                 line -> say("deploy: " + line));
-        DevPlugins dev = new DevPlugins(deployDir, framework.getBundleContext(), options.scanInterval(),
-                line -> say("dev: " + line), System::currentTimeMillis);
+        DevPlugins dev = options.dev ? new DevPlugins(deployDir, framework.getBundleContext(), options.scanInterval(),
+                line -> say("dev: " + line), System::currentTimeMillis) : null;
         PluginProgress progress = new PluginProgress(framework.getBundleContext(), line -> say("  " + line));
         Thread hook = new Thread(() -> stop(framework), "outpost-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -118,13 +118,17 @@ public final class Launcher {
         progress.open();
         say("deploying the bundles in " + deployDir);
         deploy.scan();
-        dev.scan();
+        if (dev != null) {
+            say("development mode: NAME.plugin files in " + deployDir + " run the executables they name");
+            dev.scan();
+        }
         if (!progress.awaitStarted(STARTUP_REPORT)) {
             say("some plugins are still starting after " + STARTUP_REPORT.toSeconds() + " s");
         }
         say(PluginProgress.summary(progress.poll()) + "; watching " + deployDir + " for changes");
-        watch = new FolderWatch(options.scanInterval(), line -> say("deploy: " + line),
-                List.of(whileActive(framework, deploy::scan), whileActive(framework, dev::scan)));
+        watch = new FolderWatch(options.scanInterval(), line -> say("deploy: " + line), dev == null
+                ? List.of(whileActive(framework, deploy::scan))
+                : List.of(whileActive(framework, deploy::scan), whileActive(framework, dev::scan)));
         if (!options.headless && framework.getState() == Bundle.ACTIVE) {
             Path shell = ShellBundles.besideRuntime();
             if (!ShellBundles.start(framework.getBundleContext(), shell, this::say).isEmpty()) {
@@ -137,7 +141,7 @@ public final class Launcher {
 
         FrameworkEvent event = framework.waitForStop(0);
         if (!stopping.get()) {
-            say("the framework stopped (shell exit or a bundle stopped it): every plugin process reaped");
+            say("the framework stopped (shell exit or a bundle stopped it)");
         }
         stop(framework);
         progress.close();
@@ -165,9 +169,11 @@ public final class Launcher {
                 long began = System.nanoTime();
                 framework.stop();
                 FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT.toMillis());
-                say(String.format(java.util.Locale.ROOT, "stopped in %.1f ms: every plugin process reaped (%s)",
-                        (System.nanoTime() - began) / 1e6, event.getType() == FrameworkEvent.WAIT_TIMEDOUT
-                                ? "TIMED OUT waiting" : "framework stopped"));
+                double ms = (System.nanoTime() - began) / 1e6;
+                say(event.getType() == FrameworkEvent.WAIT_TIMEDOUT
+                        ? String.format(java.util.Locale.ROOT, "stopping did not finish within %d s: plugin processes"
+                                + " may still be running", STOP_TIMEOUT.toSeconds())
+                        : String.format(java.util.Locale.ROOT, "stopped in %.1f ms: every plugin process reaped", ms));
             }
         } catch (BundleException | InterruptedException | RuntimeException e) {
             say("stopping failed: " + BundleJar.describe(e));

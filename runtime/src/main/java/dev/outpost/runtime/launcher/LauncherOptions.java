@@ -32,6 +32,11 @@ final class LauncherOptions {
     @Option(names = "--headless", description = "no interactive shell (for servers and services)")
     boolean headless;
 
+    @Option(names = "--dev", description = "development mode: NAME.plugin files in the deploy folder run an "
+            + "executable from a build folder, restarted whenever it is rebuilt (off by default: a file that names "
+            + "any executable would run it)")
+    boolean dev;
+
     @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL", defaultValue = "INFO",
             converter = LevelConverter.class,
             description = "host log level: ERROR, WARNING, INFO, DEBUG or TRACE (default: ${DEFAULT-VALUE})")

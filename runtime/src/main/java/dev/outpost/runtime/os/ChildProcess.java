@@ -17,7 +17,7 @@ import jnr.ffi.Pointer;
  */
 public final class ChildProcess implements AutoCloseable {
     private static final int SIGINFO_SIZE = 128;
-    private static final int SI_CODE = 8, SI_PID = 16, SI_STATUS = 24; // siginfo_t on x86-64
+    private static final int SI_CODE = 8, SI_PID = 16, SI_STATUS = 24; // siginfo_t on 64-bit Linux (see Arch)
 
     private final int pid;
     private final String name;

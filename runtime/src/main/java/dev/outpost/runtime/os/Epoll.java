@@ -20,7 +20,9 @@ public final class Epoll implements AutoCloseable {
 
     /** Most events one wait() reports; more ready fds are reported by the next wait(). */
     static final int CAPACITY = 256;
-    private static final int EVENT_SIZE = 12; // packed on x86-64: u32 events, u64 data
+    private static final Arch ARCH = Arch.current();
+    /** struct epoll_event: u32 events, then u64 data (packed on x86-64, aligned on aarch64). */
+    private static final int EVENT_SIZE = ARCH.epollEventSize, DATA = ARCH.epollDataOffset;
     private static final long WAKEUP_KEY = Long.MIN_VALUE;
 
     private static final int OPEN = 0, WAITING = 1, CLOSE_AFTER_WAIT = 2, CLOSED = 3;
@@ -116,7 +118,7 @@ public final class Epoll implements AutoCloseable {
             int count = 0;
             for (int i = 0; i < n; i++) {
                 long offset = (long) i * EVENT_SIZE;
-                long key = ready.getLong(offset + 4);
+                long key = ready.getLong(offset + DATA);
                 if (key == WAKEUP_KEY) {
                     C.read(wakeFd, drained, 8); // resets the counter; EAGAIN if already drained
                 } else {
@@ -173,7 +175,7 @@ public final class Epoll implements AutoCloseable {
             throw new IOException("epoll_ctl(fd " + fd + "): epoll is closed");
         }
         ctlEvent.putInt(0, events);
-        ctlEvent.putLong(4, key);
+        ctlEvent.putLong(DATA, key);
         while (C.epoll_ctl(epfd, op, fd, ctlEvent) != 0) {
             int errno = Native.errno();
             if (op == LibC.EPOLL_CTL_DEL && (errno == LibC.ENOENT || errno == LibC.EBADF)) {

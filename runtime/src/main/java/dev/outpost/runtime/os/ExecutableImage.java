@@ -15,17 +15,19 @@ import jnr.ffi.Pointer;
 /**
  * The executable bytes a plugin runs, held so that what was read is exactly what runs: a sealed
  * memfd that nobody can change, or (only where memfd_create does not exist) a read-only file in a
- * private 0700 directory.
+ * private 0700 directory, held open. A spawn executes the descriptor itself ({@link #execFd()},
+ * {@code execveat(fd, "", AT_EMPTY_PATH)}): no path is looked up that another process could
+ * replace, and no file is left behind if the host dies. The kernel names such a process
+ * {@code memfd:NAME} ({@code /proc/PID/comm}, what {@code ps -e} and {@code top} show); its argv[0]
+ * ({@code ps -f}) is the spawner's to choose.
  *
- * <p>Ownership: the image owns its memfd (or its temporary file and directory) and releases it in
- * {@link #close()}. A sealed memfd can be spawned any number of times while the image is open;
- * children already running are not affected by close().
+ * <p>Ownership: the image owns its memfd (or its temporary file, directory and descriptor) and
+ * releases it in {@link #close()}. A sealed memfd can be spawned any number of times while the
+ * image is open; children already running are not affected by close().
  */
 public final class ExecutableImage implements AutoCloseable {
     private static final int SEALS = LibC.F_SEAL_SHRINK | LibC.F_SEAL_GROW | LibC.F_SEAL_WRITE | LibC.F_SEAL_SEAL;
     private static final int MAX_MEMFD_NAME = 249; // bytes, without the NUL (memfd_create(2))
-    /** Where the symlinks that name processes go: the tmpfs /dev/shm if usable, else the temp directory. */
-    private static final Path LINK_ROOT = linkRoot();
     /** {@link #hasContent} reads the memfd into one buffer, reused (a fresh one's page faults cost more than the read). */
     private static final int COMPARE_CHUNK = 64 * 1024;
     private static ByteBuffer compareBuffer; // guarded by ExecutableImage.class
@@ -33,16 +35,18 @@ public final class ExecutableImage implements AutoCloseable {
     private final String name;
     private final int size;
     private final int memfd;     // -1 for a file image
-    private final Path file;     // the file, or for a memfd image the symlink to it that names the process
+    private final Path file;     // the file of a file image; null for a memfd image
+    private final int fd;        // what a spawn executes: the memfd, or the file opened read-only
     private final String execPath;
     private boolean closed;      // guarded by this
 
-    private ExecutableImage(String name, int size, int memfd, Path file, String execPath) {
+    private ExecutableImage(String name, int size, int memfd, Path file, int fd) {
         this.name = name;
         this.size = size;
         this.memfd = memfd;
         this.file = file;
-        this.execPath = execPath;
+        this.fd = fd;
+        this.execPath = "/proc/" + Posix.getpid() + "/fd/" + fd;
     }
 
     /**
@@ -78,29 +82,25 @@ public final class ExecutableImage implements AutoCloseable {
             Posix.close(memfd);
             throw e;
         }
-        String fdPath = "/proc/" + Posix.getpid() + "/fd/" + memfd;
-        // The kernel names a process (/proc/PID/comm, what `ps -e` and `top` show) after the last
-        // part of the path it executed; through /proc/PID/fd/N that would be "N". A symlink named
-        // after the plugin, in a private 0700 directory, gives the process its name while what
-        // runs is still the sealed memfd (/proc/PID/exe shows "/memfd:NAME").
-        // The directory is in memory where the system has /dev/shm: every plugin start makes one,
-        // and on a disk file system that cost up to milliseconds each (ext4's inode allocator).
-        Path link;
-        try {
-            Path dir = Files.createTempDirectory(LINK_ROOT, "outpost-exec-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            link = Files.createSymbolicLink(dir.resolve(name), Path.of(fdPath));
-        } catch (IOException | RuntimeException e) {
-            Posix.close(memfd);
-            throw e;
-        }
-        return new ExecutableImage(name, bytes.length, memfd, link, link.toString());
+        return new ExecutableImage(name, bytes.length, memfd, null, memfd);
     }
 
     /**
-     * Path for posix_spawn: a symlink named after the image, in a private directory, to
-     * "/proc/&lt;hostpid&gt;/fd/&lt;memfd&gt;" (not /proc/self: the child closes fds &ge; 4 before exec),
-     * or the temporary file's path.
+     * The descriptor a spawn executes ({@code execveat(fd, "", AT_EMPTY_PATH)}); still this image's.
+     *
+     * @throws IllegalStateException once closed
+     */
+    public synchronized int execFd() {
+        if (closed) {
+            throw new IllegalStateException("executable image " + name + " is closed");
+        }
+        return fd;
+    }
+
+    /**
+     * A path to the same file for {@code posix_spawn}, which takes no descriptor:
+     * {@code /proc/HOSTPID/fd/N}, resolved by the kernel to this image's descriptor while it is open
+     * (not /proc/self: the child closes fds 4 and up before exec). Only the fallback spawner uses it.
      *
      * @throws IllegalStateException once closed
      */
@@ -159,17 +159,17 @@ public final class ExecutableImage implements AutoCloseable {
         return size;
     }
 
-    /** Closes the memfd, or deletes the temporary file and its directory. Idempotent. */
+    /** Closes the memfd, or the file's descriptor and deletes the file and its directory. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        deleteQuietly(file);
-        deleteQuietly(file.getParent());
-        if (memfd >= 0) {
-            Posix.close(memfd);
+        Posix.close(fd);
+        if (file != null) {
+            deleteQuietly(file);
+            deleteQuietly(file.getParent());
         }
     }
 
@@ -230,17 +230,13 @@ public final class ExecutableImage implements AutoCloseable {
         try {
             Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r-x------"));
+            int fd = Posix.openReadOnly(file.toString());
+            return new ExecutableImage(name, bytes.length, -1, file, fd);
         } catch (IOException | RuntimeException e) {
             deleteQuietly(file);
             deleteQuietly(dir);
             throw e;
         }
-        return new ExecutableImage(name, bytes.length, -1, file, file.toString());
-    }
-
-    private static Path linkRoot() {
-        Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
     private static void deleteQuietly(Path path) {

@@ -25,7 +25,7 @@ final class LibC {
     static final int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_SEQPACKET = 5, SOCK_CLOEXEC = 0x80000;
     static final int MSG_DONTWAIT = 0x40, MSG_NOSIGNAL = 0x4000, MSG_CTRUNC = 0x8, MSG_TRUNC = 0x20,
         MSG_CMSG_CLOEXEC = 0x40000000;
-    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1;
+    static final int SOL_SOCKET = 1, SCM_RIGHTS = 1, SHUT_RDWR = 2;
     static final int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
     static final int F_GETFD = 1, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     static final int F_SEAL_SEAL = 0x1, F_SEAL_SHRINK = 0x2, F_SEAL_GROW = 0x4, F_SEAL_WRITE = 0x8;
@@ -50,6 +50,8 @@ final class LibC {
         @Variadic(fixedCount = 2)
         int fcntl(int fd, int cmd, int arg);
         int close(int fd);
+        int open(String path, int flags);
+        int shutdown(int fd, int how);
         int fchmod(int fd, int mode);
         int getpid();
 
@@ -78,6 +80,7 @@ final class LibC {
         int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int oflag, int mode);
         int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
         int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+        int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
         int posix_spawnattr_init(Pointer attr);
         int posix_spawnattr_destroy(Pointer attr);
         int posix_spawnattr_setflags(Pointer attr, short flags);

@@ -171,6 +171,35 @@ public final class Posix {
     }
 
     /** this JVM's pid */
+    /**
+     * shutdown(fd, SHUT_RDWR) on a socket: a thread blocked on it wakes up, the peer reads its end
+     * of file; the descriptor stays open. Errors (a socket already shut down) are ignored.
+     */
+    public static void shutdown(int fd) {
+        if (fd >= 0) {
+            C.shutdown(fd, LibC.SHUT_RDWR);
+        }
+    }
+
+    /** A new close-on-exec descriptor for the same open file (fcntl F_DUPFD_CLOEXEC); the caller owns it. */
+    public static int duplicate(int fd) throws IOException {
+        return fcntl(fd, LibC.F_DUPFD_CLOEXEC, 0);
+    }
+
+    /** open(path, O_RDONLY|O_CLOEXEC); the caller owns the descriptor. */
+    static int openReadOnly(String path) throws IOException {
+        while (true) {
+            int fd = C.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
+            if (fd >= 0) {
+                return fd;
+            }
+            int errno = Native.errno();
+            if (errno != LibC.EINTR) {
+                throw new IOException("open(" + path + "): " + Native.strerror(errno));
+            }
+        }
+    }
+
     public static int getpid() {
         return C.getpid();
     }

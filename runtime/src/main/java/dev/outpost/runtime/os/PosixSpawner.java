@@ -43,7 +43,7 @@ public final class PosixSpawner implements Spawner {
             int stdout = aboveStdio(request.stdoutFd(), moved, 0, name);
             int stderr = aboveStdio(request.stderrFd(), moved, 1, name);
             int channel = aboveStdio(request.channelFd(), moved, 2, name);
-            pid = spawn(name, path, stdout, stderr, channel, argv, envp);
+            pid = spawn(name, path, stdout, stderr, channel, request.workingDirectory(), argv, envp);
         } finally {
             for (int fd : moved) {
                 Posix.close(fd);
@@ -58,7 +58,7 @@ public final class PosixSpawner implements Spawner {
         return new ChildProcess(pid, pidfd, name);
     }
 
-    private static int spawn(String name, String path, int stdout, int stderr, int channel,
+    private static int spawn(String name, String path, int stdout, int stderr, int channel, java.nio.file.Path cwd,
                              Pointer argv, Pointer envp) throws SpawnException {
         Pointer actions = Native.allocate(OPAQUE_SIZE);
         Pointer attr = Native.allocate(OPAQUE_SIZE);
@@ -71,6 +71,9 @@ public final class PosixSpawner implements Spawner {
             check(C.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2", name);
             check(C.posix_spawn_file_actions_adddup2(actions, channel, 3), "adddup2", name);
             check(C.posix_spawn_file_actions_addclosefrom_np(actions, FIRST_FREE_FD), "addclosefrom_np", name);
+            if (cwd != null) {
+                check(C.posix_spawn_file_actions_addchdir_np(actions, cwd.toString()), "addchdir_np", name);
+            }
             check(C.posix_spawnattr_init(attr), "posix_spawnattr_init", name);
             try {
                 C.sigemptyset(noSignals);

@@ -2,7 +2,7 @@ package dev.outpost.runtime.os;
 
 /** Linux x86-64 signal numbers and their names. Owns nothing. */
 public final class Signals {
-    public static final int SIGKILL = 9, SIGTERM = 15;
+    public static final int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
     private static final String[] NAMES = {
         null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",

@@ -1,5 +1,6 @@
 package dev.outpost.runtime.os;
 
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +17,16 @@ import java.util.Objects;
  * @param channelFd   becomes fd 3 in the child
  * @param stdoutFd    becomes fd 1 in the child
  * @param stderrFd    becomes fd 2 in the child (fd 0 is always /dev/null)
+ * @param workingDirectory where the child starts; null: where the spawner runs
  */
 public record SpawnRequest(ExecutableImage image, List<String> argv, Map<String, String> environment,
-                           int channelFd, int stdoutFd, int stderrFd) {
+                           int channelFd, int stdoutFd, int stderrFd, Path workingDirectory) {
+    /** A request for a child that starts where the spawner runs. */
+    public SpawnRequest(ExecutableImage image, List<String> argv, Map<String, String> environment,
+                        int channelFd, int stdoutFd, int stderrFd) {
+        this(image, argv, environment, channelFd, stdoutFd, stderrFd, null);
+    }
+
     public SpawnRequest {
         Objects.requireNonNull(image, "image");
         argv = List.copyOf(argv);
@@ -38,6 +46,10 @@ public record SpawnRequest(ExecutableImage image, List<String> argv, Map<String,
             env.put(key, value);
         });
         environment = Collections.unmodifiableMap(env);
+        if (workingDirectory != null && (!workingDirectory.isAbsolute()
+                || workingDirectory.toString().indexOf('\0') >= 0)) {
+            throw new IllegalArgumentException("the working directory must be an absolute path: " + workingDirectory);
+        }
         if (channelFd < 0 || stdoutFd < 0 || stderrFd < 0) {
             throw new IllegalArgumentException("fds must not be negative: channel " + channelFd
                     + ", stdout " + stdoutFd + ", stderr " + stderrFd);

@@ -35,10 +35,10 @@ public final class SpawnServer implements Spawner, AutoCloseable {
     static final String PROGRAM = "outpost-spawner";
     /** The spawner's buffer; what a request may take (path, argv and environment). */
     static final int MAX_REQUEST = 128 * 1024;
-    private static final int MAGIC = 0x4f505331; // "OPS1", as in outpost-spawner.c
+    private static final int MAGIC = 0x4f505332; // "OPS2", as in outpost-spawner.c
     private static final int HEAD = 16, REPLY = 32, STEP_OFFSET = 8;
     private static final int REPLY_TIMEOUT_MS = 10_000, EXIT_WAIT_MS = 2_000;
-    // struct msghdr, struct iovec and struct cmsghdr on x86-64
+    // struct msghdr, struct iovec and struct cmsghdr on 64-bit Linux (the same on x86-64 and aarch64; see Arch)
     private static final int MSGHDR = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40,
         MSG_FLAGS = 48, IOVEC = 16, CMSG_HEAD = 16, CONTROL = 64;
 
@@ -81,7 +81,7 @@ public final class SpawnServer implements Spawner, AutoCloseable {
         }
         String name = request.processName();
         int length = encode(request, name);
-        int[] fds = {request.stdoutFd(), request.stderrFd(), request.channelFd()};
+        int[] fds = {request.stdoutFd(), request.stderrFd(), request.channelFd(), request.image().execFd()};
         for (int attempt = 1; ; attempt++) {
             startIfNeeded(name);
             if (send(length, fds)) {
@@ -110,7 +110,7 @@ public final class SpawnServer implements Spawner, AutoCloseable {
     /** Writes the request into {@link #data}; returns its length. */
     private int encode(SpawnRequest request, String name) throws SpawnException {
         List<String> strings = new ArrayList<>();
-        strings.add(request.image().execPath());
+        strings.add(request.workingDirectory() == null ? "" : request.workingDirectory().toString());
         strings.addAll(request.argv());
         for (Map.Entry<String, String> e : request.environment().entrySet()) {
             strings.add(e.getKey() + "=" + e.getValue());

@@ -1,6 +1,5 @@
 package dev.outpost.runtime.process;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -11,12 +10,12 @@ import java.util.function.Consumer;
  * make the host buffer without bound. Not thread-safe.
  */
 final class LineSplitter {
-    private final int maxLineBytes;
     private final Consumer<String> sink;
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    private final byte[] line;
+    private int size;
 
     LineSplitter(int maxLineBytes, Consumer<String> sink) {
-        this.maxLineBytes = maxLineBytes;
+        this.line = new byte[maxLineBytes];
         this.sink = sink;
     }
 
@@ -25,11 +24,11 @@ final class LineSplitter {
         while (bytes.hasRemaining()) {
             byte b = bytes.get();
             if (b == '\n') {
-                emit();
+                emit(size);
             } else {
-                line.write(b);
-                if (line.size() >= maxLineBytes) {
-                    emit();
+                line[size++] = b;
+                if (size == line.length) {
+                    emit(characterBoundary());
                 }
             }
         }
@@ -37,18 +36,28 @@ final class LineSplitter {
 
     /** Emits what is left of an unfinished last line, if anything. */
     void finish() {
-        if (line.size() > 0) {
-            emit();
+        if (size > 0) {
+            emit(size);
         }
     }
 
-    private void emit() {
-        int size = line.size();
-        byte[] bytes = line.toByteArray();
-        line.reset();
-        if (size > 0 && bytes[size - 1] == '\r') {
-            size--;
+    /** Where a full line can be cut without splitting a UTF-8 character: before its last one if that is incomplete. */
+    private int characterBoundary() {
+        int lead = size - 1;
+        while (lead > 0 && lead > size - 4 && (line[lead] & 0xc0) == 0x80) {
+            lead--; // continuation bytes
         }
-        sink.accept(new String(bytes, 0, size, StandardCharsets.UTF_8));
+        int b = line[lead] & 0xff;
+        int needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+        return lead + needed > size && lead > 0 ? lead : size;
+    }
+
+    /** Emits the first {@code end} bytes as a line and keeps the rest for the next. */
+    private void emit(int end) {
+        int length = end > 0 && line[end - 1] == '\r' ? end - 1 : end;
+        String text = new String(line, 0, length, StandardCharsets.UTF_8);
+        System.arraycopy(line, end, line, 0, size - end);
+        size -= end;
+        sink.accept(text);
     }
 }

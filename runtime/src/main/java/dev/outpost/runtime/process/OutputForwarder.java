@@ -11,19 +11,27 @@ import java.util.List;
 
 /**
  * Forwards one output pipe of a plugin (stdout or stderr) line by line into the host's log,
- * tagged with the plugin's name and pid, and keeps the last lines for error reports.
+ * tagged with the plugin's name and pid, and keeps the last lines for error reports. Lines are
+ * cleaned ({@link LogText}) and rate-limited ({@link LogLimiter}).
+ *
+ * <p>Bounded: one wake-up reads at most {@value #READS_PER_WAKEUP} × {@value #READ_BYTES} bytes
+ * (the reactor comes back for the rest, after the other plugins' descriptors), a line is at most
+ * {@value #MAX_LINE_BYTES} bytes, and {@link #close()} reads what is there once and closes,
+ * without waiting for an end of file that a descendant holding the pipe may never give.
  *
  * <p>Owns the pipe's read end from construction until {@link #close()}; reads on the
- * {@link Reactor} thread.
+ * {@link Reactor} thread (or on the thread that closes it, under this object's lock).
  */
 final class OutputForwarder implements AutoCloseable {
     static final int TAIL_LINES = 50;
-    private static final int MAX_LINE_BYTES = 8192, READ_BYTES = 4096;
+    static final int READS_PER_WAKEUP = 16;
+    private static final int MAX_LINE_BYTES = LogText.MAX_CHARS, READ_BYTES = 4096;
 
     private final int fd;
     private final String stream;
     private final System.Logger log;
     private final String tag;
+    private final Level level;
     private final LineSplitter splitter;
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     /** Made on the first read (most plugins write nothing until they exit): a start does not pay for it. Guarded by this. */
@@ -37,9 +45,10 @@ final class OutputForwarder implements AutoCloseable {
         this.limiter = limiter;
         this.fd = fd;
         this.stream = stream;
+        this.level = level;
         this.log = System.getLogger("outpost.plugin." + pluginName);
         this.tag = "[" + pluginName + " " + pid + " " + stream + "] ";
-        this.splitter = new LineSplitter(MAX_LINE_BYTES, line -> line(level, line));
+        this.splitter = new LineSplitter(MAX_LINE_BYTES, this::line);
     }
 
     void attach(Reactor reactor) throws IOException {
@@ -55,7 +64,10 @@ final class OutputForwarder implements AutoCloseable {
         return new ArrayList<>(tail);
     }
 
-    /** Reads what the pipe holds now; at end of file stops watching it. */
+    /**
+     * Reads what the pipe holds now, at most {@value #READS_PER_WAKEUP} reads; at end of file stops
+     * watching it.
+     */
     synchronized void drain() {
         if (closed) {
             return;
@@ -64,7 +76,7 @@ final class OutputForwarder implements AutoCloseable {
             buffer = ByteBuffer.allocateDirect(READ_BYTES);
         }
         try {
-            while (true) {
+            for (int i = 0; i < READS_PER_WAKEUP; i++) {
                 buffer.clear();
                 int n = Posix.read(fd, buffer);
                 if (n < 0) {
@@ -84,7 +96,8 @@ final class OutputForwarder implements AutoCloseable {
         }
     }
 
-    private void line(Level level, String line) {
+    private void line(String raw) {
+        String line = LogText.clean(raw);
         tail.addLast(line);
         if (tail.size() > TAIL_LINES) {
             tail.removeFirst();
@@ -101,7 +114,7 @@ final class OutputForwarder implements AutoCloseable {
         }
     }
 
-    /** Forwards what is still in the pipe, then closes it. Idempotent. */
+    /** Forwards what the pipe holds now (one bounded read, no waiting), then closes it. Idempotent. */
     @Override
     public synchronized void close() {
         if (closed) {

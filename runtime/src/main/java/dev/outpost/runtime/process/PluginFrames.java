@@ -3,6 +3,7 @@ package dev.outpost.runtime.process;
 import dev.outpost.protocol.v1.Frame;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.Log;
+import dev.outpost.runtime.channel.Breakage;
 import dev.outpost.runtime.channel.PluginChannel;
 
 /**
@@ -22,13 +23,14 @@ final class PluginFrames implements PluginChannel.Listener {
 
         void pong();
 
-        /** The plugin broke the protocol or its connection; {@code endOfFile} when it just went away. */
-        void failed(String reason, boolean endOfFile);
+        /** The plugin broke the protocol or its connection (told once). */
+        void failed(Breakage kind, String reason);
     }
 
     private final String name;
     private final Receiver receiver;
     private boolean helloSeen;
+    private boolean failed; // a violation was reported: nothing more is passed on
 
     PluginFrames(String name, Receiver receiver) {
         this.name = name;
@@ -37,6 +39,9 @@ final class PluginFrames implements PluginChannel.Listener {
 
     @Override
     public void frame(Frame frame) {
+        if (failed) {
+            return;
+        }
         switch (frame.getKindCase()) {
             case HELLO -> {
                 if (helloSeen) {
@@ -60,11 +65,15 @@ final class PluginFrames implements PluginChannel.Listener {
     }
 
     private void protocolError(String what) {
-        receiver.failed("protocol error from " + name + ": " + what, false);
+        failed = true;
+        receiver.failed(Breakage.VIOLATION, "protocol error from " + name + ": " + what);
     }
 
     @Override
-    public void broken(String reason, boolean endOfFile) {
-        receiver.failed(reason, endOfFile);
+    public void broken(Breakage kind, String reason) {
+        if (!failed) {
+            failed = true;
+            receiver.failed(kind, reason);
+        }
     }
 }

@@ -4,12 +4,14 @@ import dev.outpost.runtime.channel.Reactor;
 import dev.outpost.runtime.config.DaemonThreads;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.content.ImageCache;
+import dev.outpost.runtime.os.Arch;
 import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.PosixSpawner;
 import dev.outpost.runtime.os.SpawnException;
 import dev.outpost.runtime.os.SpawnRequest;
 import dev.outpost.runtime.os.SpawnServer;
 import dev.outpost.runtime.os.Spawner;
+import dev.outpost.runtime.wire.ReceiveBudget;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ExecutorService;
@@ -21,14 +23,16 @@ import java.util.function.Function;
 
 /**
  * The machinery every plugin process of one runtime shares, so that host threads do not grow
- * with the number of plugins: exactly four threads, whatever the number of plugins.
+ * with the number of plugins: exactly five threads, whatever the number of plugins.
  * <ul>
  *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
  *   <li>{@code outpost-timer}: handshake timeouts, call deadlines, liveness pings, restart backoffs;
  *   <li>{@code outpost-spawn}: every spawn, so that the children's parent-death signal (which
  *       follows the thread that started the {@code outpost-spawner} process) fires only when the
  *       runtime goes away;
- *   <li>{@code outpost-supervisor}: handshakes, service registration, failure handling, restarts.
+ *   <li>{@code outpost-supervisor}: handshakes, failure handling, restarts; it never waits for a plugin;
+ *   <li>{@code outpost-registry}: service registration and withdrawal (the framework runs
+ *       consumers' code there, which may call the plugin).
  * </ul>
  * and one process, {@code outpost-spawner} ({@link SpawnServer}), started with the first spawn.
  * Owns these threads and that process from construction until {@link #close()}.
@@ -43,8 +47,20 @@ public final class PluginHost implements AutoCloseable {
     public final ScheduledThreadPoolExecutor timer;
     /** The supervisor thread: runs what reacts to a plugin's handshake, failure and restart. */
     public final ExecutorService supervisor;
+    /** The private working directories of the plugin processes. */
+    final WorkingDirectories directories;
     /** Executable images of installed bundle revisions. */
     public final ImageCache images = new ImageCache();
+    /**
+     * What every channel together may set aside for answers before their bytes arrive: four of the
+     * largest frames (see {@link ReceiveBudget}).
+     */
+    public final ReceiveBudget answers;
+    /**
+     * The registry thread: registers and withdraws plugins' services, outside every lock, so that a
+     * consumer's code, which the framework runs during a registration, holds up no handshake.
+     */
+    public final ExecutorService registry;
 
     private final Spawner spawner;
     private final ExecutorService spawnThread;
@@ -55,9 +71,11 @@ public final class PluginHost implements AutoCloseable {
     }
 
     PluginHost(RuntimeConfig config, Function<String, String> properties, Spawner spawner) throws IOException {
+        Arch.current(); // refuses, with a clear message, a system whose structures os/ would misread
         this.config = config;
         this.properties = properties;
         this.spawner = spawner;
+        this.directories = new WorkingDirectories(); // first: it is the one step here that can fail
         this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = DaemonThreads.named("outpost-spawn").newThread(r);
             spawning = t;
@@ -68,6 +86,9 @@ public final class PluginHost implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.supervisor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.named("outpost-supervisor"));
+        this.registry = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("outpost-registry"));
+        this.answers = new ReceiveBudget(4L * config.maxFrameSize());
     }
 
     private static Spawner spawner() {
@@ -107,15 +128,18 @@ public final class PluginHost implements AutoCloseable {
     public void close() {
         spawnThread.shutdown();
         supervisor.shutdown();
+        registry.shutdown();
         timer.shutdownNow();
         try {
             supervisor.awaitTermination(10, TimeUnit.SECONDS);
+            registry.awaitTermination(10, TimeUnit.SECONDS);
             timer.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         reactor.close();
         images.close();
+        directories.close();
         if (spawner instanceof SpawnServer server) {
             server.close();
         }

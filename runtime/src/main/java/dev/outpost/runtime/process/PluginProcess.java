@@ -4,10 +4,12 @@ import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.Log;
+import dev.outpost.runtime.channel.Breakage;
 import dev.outpost.runtime.channel.CallNotSentException;
 import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.os.ExitStatus;
+import dev.outpost.runtime.os.Signals;
 import dev.outpost.runtime.wire.Levels;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -20,33 +22,38 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One plugin process: everything about one run of a plugin's executable, from spawn to reap. Its
  * {@link ProcessState} machine is its only state: which of a stop and a failure ends the process
  * is decided by the one move out of STARTING or RUNNING.
  *
+ * <p>A stop ({@link #stop()}) runs on its caller's thread, which it blocks for the documented stop
+ * sequence. Everything else runs on the {@link PluginHost}'s threads and never waits for the
+ * plugin: a failure sends SIGKILL (after a grace the timer counts, where one is due) and the end
+ * is completed when the pidfd says the process has exited (or after the kill wait, if it never
+ * does), so that one plugin's end cannot hold up another's handshake.
+ *
  * <p>Ownership: from {@link #start()} on, this object owns the child's pid (it alone reaps it),
  * its pidfd, the host's end of the socket and the read ends of the output pipes, all held by its
  * {@link ProcessIo}; all are released before the state is terminal. It does not own the
- * {@link PluginImage}. {@link #stop()} blocks its caller for the documented stop sequence;
- * everything else runs on the {@link PluginHost}'s threads.
+ * {@link PluginImage}.
  */
 public final class PluginProcess {
     private static final long EOF_EXIT_WAIT_MILLIS = 200;
     private static final int STDERR_LINES_IN_ERRORS = 5;
+    /** How long a stop waits for a launch in progress (the spawner answers within 10 s). */
+    private static final long LAUNCH_WAIT_MILLIS = 12_000;
 
-    /** Puts the services of a plugin that finished its handshake into a registry. */
-    public interface ServicePublisher {
-        /** Publishes; returns what withdraws them again. */
-        Runnable publish(PluginProcess process, Hello hello) throws Exception;
+    /** Why a process that was not asked to stop ends; see {@link #fail}. */
+    private record Ending(String reason, boolean ownExit, ErrorCode callsFailWith) {
     }
 
     private final PluginHost host;
     private final long bundleId;
     private final PluginSpec spec;
     private final PluginImage image;
-    private final ServicePublisher publisher;
     private final StateMachine<ProcessState> states = ProcessState.machine();
     /** Completes when the process has been reaped and released. */
     private final CompletableFuture<ProcessState> terminated = new CompletableFuture<>();
@@ -56,25 +63,29 @@ public final class PluginProcess {
     private final StopSequence stopSequence;
     /** One budget for everything the plugin logs: stdout, stderr and Log frames. */
     private final LogLimiter logLimiter = new LogLimiter();
-    private final ServiceSlot services = new ServiceSlot();
     private final LivenessCheck liveness = new LivenessCheck();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** Taken by a launch publishing its process, and by a stop deciding whether there is one. */
+    private final Object launchLock = new Object();
 
     /** Null until the spawn thread has spawned the process. */
     private volatile ProcessIo io;
+    private volatile boolean exitSeen;
+    private volatile Ending ending;
     private volatile ScheduledFuture<?> handshakeTimer;
+    private volatile ScheduledFuture<?> killTimer;
+    private volatile ScheduledFuture<?> giveUpTimer;
     private volatile Hello hello;
     private volatile String failure;
     private volatile ExitStatus exit;
     private volatile long spawnedNanos;
     private volatile long spawnedWallMillis;
 
-    public PluginProcess(PluginHost host, long bundleId, PluginSpec spec, PluginImage image,
-                         ServicePublisher publisher) {
+    public PluginProcess(PluginHost host, long bundleId, PluginSpec spec, PluginImage image) {
         this.host = host;
         this.bundleId = bundleId;
         this.spec = spec;
         this.image = image;
-        this.publisher = publisher;
         this.log = System.getLogger("outpost.plugin." + spec.name());
         this.stopSequence = new StopSequence(spec.name(), host.config.stopGrace().toMillis(),
                 host.config.termTimeout().toMillis(), log);
@@ -98,9 +109,14 @@ public final class PluginProcess {
         return states.state();
     }
 
-    /** Told of every move of this process's state (on the thread that made it, in order). */
+    /** Told of every move of this process's state, in order, never under a lock. */
     public void addListener(StateMachine.Listener<ProcessState> listener) {
         states.addListener(listener);
+    }
+
+    /** The Hello the plugin's handshake was accepted with; empty before RUNNING. */
+    public Optional<Hello> hello() {
+        return Optional.ofNullable(hello);
     }
 
     /** Calls sent and not answered yet. */
@@ -115,23 +131,23 @@ public final class PluginProcess {
         return i == null ? 0 : i.child.pid();
     }
 
+    /** Why it failed, or (for a process that left by itself, EXITED) how it left. */
     public Optional<String> failure() {
         return Optional.ofNullable(failure);
     }
 
-    /** The last lines the plugin wrote to stderr. */
-    List<String> stderrTail() {
-        ProcessIo i = io;
-        return i == null ? List.of() : i.stderr.tail();
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exit);
     }
 
     /** A snapshot, with the counters and restart count kept by the owner across processes. */
     public PluginInfo info(int restarts, long calls, long errors) {
         Hello h = hello;
         long began = spawnedWallMillis;
+        ProcessIo i = io;
         return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state().asPluginState(), pid(),
-                began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)),
-                restarts, calls, errors, Optional.ofNullable(exit).map(ExitStatus::describe), failure(), stderrTail());
+                began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
+                exitStatus().map(ExitStatus::describe), failure(), i == null ? List.of() : i.stderr.tail());
     }
 
     /**
@@ -157,8 +173,12 @@ public final class PluginProcess {
             ProcessLaunch launch;
             try {
                 launch = ProcessLaunch.spawn(host, spec, image.get());
-            } catch (IOException e) {
-                host.supervisor.execute(() -> failStart("cannot start " + name() + ": " + e.getMessage()));
+            } catch (IOException | RuntimeException | Error e) {
+                String why = e instanceof IOException ? e.getMessage() : e.toString();
+                host.supervisor.execute(() -> failStart("cannot start " + name() + ": " + why));
+                if (e instanceof Error error) {
+                    throw error;
+                }
                 return;
             }
             attach(launch);
@@ -169,17 +189,28 @@ public final class PluginProcess {
 
     private void attach(ProcessLaunch launch) {
         ProcessIo i = new ProcessIo(launch, name(), host, logLimiter, new PluginFrames(name(), new Messages()));
-        io = i;
+        synchronized (launchLock) {
+            if (state() == ProcessState.STARTING) {
+                io = i;
+            }
+        }
+        if (io != i) { // a stop came during the spawn and found nothing: this thread ends what it made
+            ExitEscalation.run(ExitEscalation.of(i.child), name(), log, StopSequence.killSteps(0));
+            i.release();
+            return;
+        }
         try {
             i.watch(this::exited);
         } catch (IOException e) {
-            host.supervisor.execute(() -> fail("cannot watch " + name() + ": " + e.getMessage(), 0));
+            host.supervisor.execute(() -> fail(new Ending("cannot watch " + name() + ": " + e.getMessage(), false,
+                    ErrorCode.UNAVAILABLE), 0));
             return;
         }
         long timeout = host.config.handshakeTimeout().toMillis();
         handshakeTimer = host.timer.schedule(() -> host.supervisor.execute(() -> {
             if (hello == null) {
-                fail(name() + " did not complete its handshake within " + timeout + " ms", 0);
+                fail(new Ending(name() + " did not complete its handshake within " + timeout + " ms", false,
+                        ErrorCode.UNAVAILABLE), 0);
             }
         }), timeout, TimeUnit.MILLISECONDS);
     }
@@ -192,15 +223,14 @@ public final class PluginProcess {
                                           boolean callerWaits) {
         ProcessIo i = io;
         ProcessState s = state();
-        // services are registered just before RUNNING is entered; a caller may be that quick
-        if (i == null || hello == null || s != ProcessState.RUNNING && s != ProcessState.STARTING) {
+        if (i == null || s != ProcessState.RUNNING) {
             return CompletableFuture.failedFuture(new CallNotSentException(name() + " (pid " + pid() + ") is "
                     + s.asPluginState().name().toLowerCase(Locale.ROOT) + failure().map(f -> ": " + f).orElse("")));
         }
         return i.channel.call(service, method, payload, timeout, callerWaits);
     }
 
-    /** Runs on the supervisor thread once the Hello arrived. */
+    /** Runs on the supervisor thread once the Hello arrived; never waits for the plugin. */
     private void completeHandshake(Hello received) {
         ScheduledFuture<?> timer = handshakeTimer;
         if (timer != null) {
@@ -209,49 +239,50 @@ public final class PluginProcess {
         if (state() != ProcessState.STARTING) {
             return;
         }
-        ProcessHandshake.Result result = ProcessHandshake.answer(name(), io.channel, received, spec.config(), host.config);
-        if (result.failure() != null) {
-            fail(result.failure(), result.refusalSent() ? host.config.stopGrace().toMillis() : 0);
+        String refusal = ProcessHandshake.answer(io.channel, received, spec.name(), spec.config(), host.config, log);
+        if (refusal != null) { // the plugin was told, and may leave by itself within the grace
+            fail(new Ending("handshake refused: " + refusal, false, ErrorCode.UNAVAILABLE),
+                    host.config.stopGrace().toMillis());
             return;
         }
         hello = received;
-        try {
-            services.publish(() -> publisher.publish(this, received));
-        } catch (Exception e) {
-            fail("cannot register the services of " + name() + ": " + e, 0);
-            return;
-        }
         if (states.moveFrom(EnumSet.of(ProcessState.STARTING), ProcessState.RUNNING) != null) {
             long servingNanos = System.nanoTime();
             liveness.start(host.timer, host.config.livenessInterval().toMillis(), host.config.livenessMisses(), io,
-                    name(), reason -> host.supervisor.execute(() -> fail(reason, 0)));
+                    name(), reason -> host.supervisor.execute(() -> fail(new Ending(reason, false,
+                            ErrorCode.UNAVAILABLE), 0)));
             log.log(Level.INFO, () -> name() + " " + received.getPluginVersion() + " (pid " + pid() + ") serving in "
                     + String.format(Locale.ROOT, "%.2f ms", (servingNanos - spawnedNanos) / 1e6));
         }
     }
 
     /**
-     * Asks the process to leave and returns when it has been reaped: withdraw the services, fail
-     * the calls in flight with UNAVAILABLE, send Goodbye, wait the grace period, SIGTERM, wait,
-     * SIGKILL, reap, close (see {@link StopSequence}). Idempotent; safe to race with the process
-     * dying by itself (then it waits for that to be handled).
+     * Asks the process to leave and returns when it has been reaped: fail the calls in flight with
+     * UNAVAILABLE, send Goodbye, wait the grace period, SIGTERM, wait, SIGKILL, reap, close (see
+     * {@link StopSequence}). Returns within {@link #stopBoundMillis()} whatever the plugin does.
+     * Idempotent; safe to race with the process dying by itself (then it waits for that end).
      */
     public void stop() {
         if (states.moveFrom(EnumSet.of(ProcessState.NEW), ProcessState.STOPPED) != null) {
             return;
         }
-        if (states.moveFrom(EnumSet.of(ProcessState.STARTING, ProcessState.RUNNING), ProcessState.STOPPING) == null) {
+        ProcessIo i;
+        boolean stopping;
+        synchronized (launchLock) {
+            stopping = states.moveFrom(EnumSet.of(ProcessState.STARTING, ProcessState.RUNNING),
+                    ProcessState.STOPPING) != null;
+            i = io;
+        }
+        if (!stopping) {
             awaitTerminal(); // a failure is ending it, or it has ended
             return;
         }
-        awaitLaunched();
-        ProcessIo i = io;
-        if (i == null) { // the stop came before the spawn, or the spawn failed
+        if (i == null) { // not spawned, or being spawned: the launch ends what it makes
+            awaitLaunched();
             states.move(ProcessState.STOPPED);
             return;
         }
         long began = System.nanoTime();
-        services.withdraw(log, name());
         ExitStatus status = stopSequence.stop(i);
         release();
         exit = status;
@@ -261,33 +292,83 @@ public final class PluginProcess {
                 + String.format(Locale.ROOT, "%.2f ms", (System.nanoTime() - began) / 1e6) + ": " + how);
     }
 
-    /** Handles an unexpected end: the process died, broke the protocol, or never shook hands. */
-    private void fail(String reason, long exitWaitMillis) {
+    /** The longest {@link #stop()} takes, whatever the plugin does. */
+    public long stopBoundMillis() {
+        return LAUNCH_WAIT_MILLIS + stopSequence.stopBoundMillis();
+    }
+
+    /**
+     * An end the host did not ask for: the process died, broke the protocol, never shook hands or
+     * stopped answering. Moves to ENDING and sends SIGKILL, now or after {@code exitWaitMillis}
+     * (counted by the timer); {@link #finishEnding} completes it once the process has exited.
+     * Never blocks.
+     */
+    private void fail(Ending e, long exitWaitMillis) {
         if (states.moveFrom(EnumSet.of(ProcessState.STARTING, ProcessState.RUNNING), ProcessState.ENDING) == null) {
             return; // a stop or another failure is ending it
         }
+        ending = e;
+        failure = e.reason();
         ProcessIo i = io;
-        failure = reason;
-        services.withdraw(log, name());
-        // at the end of file the process is usually exiting by itself: give it a moment first
-        ExitStatus status = i == null ? null : stopSequence.kill(ExitEscalation.of(i.child), exitWaitMillis);
+        if (i == null) {
+            finishEnding();
+            return;
+        }
+        i.channel.stopReading(); // what it sends now does not matter; its pidfd stays watched
+        if (e.callsFailWith() == ErrorCode.PROTOCOL_ERROR) {
+            i.channel.closeCalls(ErrorCode.PROTOCOL_ERROR, e.reason());
+        }
+        if (exitWaitMillis <= 0) {
+            i.child.signal(Signals.SIGKILL);
+        } else {
+            killTimer = host.timer.schedule(() -> i.child.signal(Signals.SIGKILL), exitWaitMillis, TimeUnit.MILLISECONDS);
+        }
+        giveUpTimer = host.timer.schedule(() -> host.supervisor.execute(this::finishEnding),
+                StopSequence.killBoundMillis(exitWaitMillis), TimeUnit.MILLISECONDS);
+        if (exitSeen) {
+            finishEnding();
+        }
+    }
+
+    /**
+     * On the supervisor thread, once: the process has exited (or outlived the kill wait). Reaps
+     * it, says how it ended, fails the calls still in flight, closes everything. A process that
+     * left by itself cleanly (exit 0, or SIGTERM, SIGINT or SIGHUP from somebody else) ends
+     * EXITED, not FAILED.
+     */
+    private void finishEnding() {
+        if (!ended.compareAndSet(false, true)) {
+            return;
+        }
+        cancel(killTimer);
+        cancel(giveUpTimer);
+        Ending e = ending;
+        ProcessIo i = io;
+        ExitStatus status = i == null ? null : i.child.tryReap().orElse(null);
         exit = status;
-        failure = describeFailure(reason, status);
+        boolean clean = e.ownExit() && status != null && Exits.isClean(status);
+        String how = clean ? name() + " left by itself: " + status.describe()
+                : describeFailure(e.reason(), status, i);
+        failure = how;
         if (i != null) {
-            i.channel.closeCalls(ErrorCode.UNAVAILABLE, failure);
+            i.channel.closeCalls(e.callsFailWith(), how);
         }
         release();
-        states.move(ProcessState.FAILED);
-        log.log(Level.ERROR, () -> name() + (i == null ? "" : " (pid " + i.child.pid() + ")") + " failed: " + failure);
+        states.move(clean ? ProcessState.EXITED : ProcessState.FAILED);
+        if (clean) {
+            log.log(Level.INFO, () -> how + " (pid " + (i == null ? 0 : i.child.pid()) + ")");
+        } else {
+            log.log(Level.ERROR, () -> name() + (i == null ? "" : " (pid " + i.child.pid() + ")") + " failed: " + how
+                    + (status == null && i != null ? "; it did not die after SIGKILL and is left unreaped" : ""));
+        }
     }
 
     /** The reason, how the process ended, and the last lines of its stderr. */
-    private String describeFailure(String reason, ExitStatus status) {
+    private String describeFailure(String reason, ExitStatus status, ProcessIo i) {
         StringBuilder s = new StringBuilder(reason);
         if (status != null && !reason.contains(status.describe())) {
             s.append(" (").append(status.describe()).append(')');
         }
-        ProcessIo i = io;
         List<String> last = i == null ? List.of() : i.lastStderr(STDERR_LINES_IN_ERRORS);
         if (!last.isEmpty()) {
             s.append("; last stderr: ").append(String.join(" | ", last));
@@ -305,14 +386,15 @@ public final class PluginProcess {
         }
     }
 
-    /** Waits for the spawn thread to be done with this process's launch (a spawn takes about a millisecond). */
+    /** Waits, within a bound, for the spawn thread to be done with this process's launch. */
     private void awaitLaunched() {
         try {
-            launched.get(StopSequence.KILL_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            launched.get(LAUNCH_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.log(Level.ERROR, name() + ": its launch did not finish within " + StopSequence.KILL_WAIT_MILLIS + " ms");
+            log.log(Level.ERROR, name() + ": its launch did not finish within " + LAUNCH_WAIT_MILLIS
+                    + " ms; the spawn thread ends what it spawns");
         }
     }
 
@@ -320,27 +402,37 @@ public final class PluginProcess {
     private void exited() {
         ProcessIo i = io;
         i.unwatchExit();
+        exitSeen = true;
         host.supervisor.execute(() -> {
-            Optional<ExitStatus> s = i.child.tryReap();
-            fail(name() + " exited unexpectedly" + s.map(x -> ": " + x.describe()).orElse(""), 0);
+            ProcessState s = state();
+            if (s == ProcessState.STARTING || s == ProcessState.RUNNING) {
+                fail(new Ending(name() + " exited unexpectedly", true, ErrorCode.UNAVAILABLE), 0);
+            } else if (s == ProcessState.ENDING) {
+                finishEnding();
+            } // STOPPING: the stopping thread waits for the exit itself
         });
     }
 
     private void release() {
-        ScheduledFuture<?> timer = handshakeTimer;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        cancel(handshakeTimer);
         liveness.cancel();
+        logLimiter.flush(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
+                + " lines not logged: the plugin wrote too fast"));
         ProcessIo i = io;
         if (i != null) {
             i.release();
         }
     }
 
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
     private void awaitTerminal() {
         try {
-            states.awaitTerminal(stopSequence.stopBoundMillis() + StopSequence.KILL_WAIT_MILLIS);
+            states.awaitTerminal(stopBoundMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -357,14 +449,16 @@ public final class PluginProcess {
         public void log(Log entry) {
             if (logLimiter.admit(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
                     + " lines not logged: the plugin logs too fast"))) {
-                log.log(Levels.of(entry.getLevel()), () -> "[" + name() + " " + pid() + "] " + entry.getMessage());
+                String text = LogText.clean(entry.getMessage());
+                log.log(Levels.of(entry.getLevel()), () -> "[" + name() + " " + pid() + "] " + text);
             }
         }
 
         @Override
         public void goodbye(String reason) {
-            log.log(Level.INFO, () -> name() + " is leaving: " + reason);
-            io.channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + reason);
+            String why = LogText.clean(reason);
+            log.log(Level.INFO, () -> name() + " is leaving: " + why);
+            io.channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + why);
         }
 
         @Override
@@ -373,8 +467,10 @@ public final class PluginProcess {
         }
 
         @Override
-        public void failed(String reason, boolean endOfFile) {
-            host.supervisor.execute(() -> fail(reason, endOfFile ? EOF_EXIT_WAIT_MILLIS : 0));
+        public void failed(Breakage kind, String reason) {
+            boolean ownExit = kind == Breakage.END_OF_FILE;
+            host.supervisor.execute(() -> fail(new Ending(reason, ownExit, kind.callsFailWith),
+                    ownExit ? EOF_EXIT_WAIT_MILLIS : 0));
         }
     }
 }

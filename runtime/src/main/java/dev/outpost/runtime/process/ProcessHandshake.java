@@ -6,38 +6,37 @@ import dev.outpost.protocol.v1.Refusal;
 import dev.outpost.runtime.channel.PluginChannel;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.wire.Handshake;
-import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.util.Map;
 
 /**
  * The host's half of the handshake: the plugin's Hello judged ({@link Handshake}), and answered
- * with a Welcome or a Refusal on its channel. Owns nothing.
+ * with a Welcome or a Refusal, sent without waiting for the plugin to read it. The plugin's
+ * identity is its bundle's {@code Outpost-Name}, whatever its Hello calls it: a plugin cannot pass
+ * for another. Owns nothing.
  */
 final class ProcessHandshake {
-    /**
-     * @param failure why the process must end (a refusal, or an answer that could not be sent); null when it serves
-     * @param refusalSent the plugin was told it is refused, and may leave by itself
-     */
-    record Result(String failure, boolean refusalSent) {
-    }
-
     private ProcessHandshake() {
     }
 
-    /** Answers {@code hello} on {@code channel}; the write waits at most the configured write timeout. */
-    static Result answer(String name, PluginChannel channel, Hello hello, Map<String, String> pluginConfig, RuntimeConfig config) {
+    /**
+     * Answers {@code hello} on {@code channel}.
+     *
+     * @param name the plugin's name as its bundle declares it
+     * @return the reason for a refusal, or null when the plugin was welcomed
+     */
+    static String answer(PluginChannel channel, Hello hello, String name, Map<String, String> pluginConfig,
+                         RuntimeConfig config, System.Logger log) {
         Handshake.Outcome outcome = Handshake.judge(hello, pluginConfig, config.maxFrameSize());
-        long writeTimeout = config.writeTimeout().toMillis();
-        try {
-            if (!outcome.accepted()) {
-                channel.send(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(outcome.refusal())).build(),
-                        writeTimeout);
-                return new Result("handshake refused: " + outcome.refusal(), true);
-            }
-            channel.send(Frame.newBuilder().setWelcome(outcome.welcome()).build(), writeTimeout);
-            return new Result(null, false);
-        } catch (IOException e) {
-            return new Result("handshake with " + name + " failed: " + e.getMessage(), false);
+        if (!outcome.accepted()) {
+            channel.sendLater(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(outcome.refusal())).build());
+            return outcome.refusal();
         }
+        if (!hello.getPluginName().equals(name)) {
+            log.log(Level.WARNING, () -> name + " calls itself '" + LogText.clean(hello.getPluginName(), 128)
+                    + "' in its Hello; it is known by its bundle's Outpost-Name, " + name);
+        }
+        channel.sendLater(Frame.newBuilder().setWelcome(outcome.welcome()).build());
+        return null;
     }
 }

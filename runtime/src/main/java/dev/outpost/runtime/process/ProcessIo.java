@@ -21,17 +21,22 @@ final class ProcessIo implements LivenessCheck.Pings {
     final OutputForwarder stdout;
     final OutputForwarder stderr;
     private final Reactor reactor;
+    private final WorkingDirectories directories;
+    private final java.nio.file.Path directory;
     private long pidfdKey; // guarded by this; 0 when not watched
+    private boolean released; // guarded by this
 
     ProcessIo(ProcessLaunch launch, String name, PluginHost host, LogLimiter limiter,
                     PluginChannel.Listener frames) {
         this.child = launch.child();
         this.reactor = host.reactor;
+        this.directories = host.directories;
+        this.directory = launch.directory();
         int pid = child.pid();
         this.stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name, pid, Level.INFO, limiter);
         this.stderr = new OutputForwarder(launch.stderrFd(), "stderr", name, pid, Level.WARNING, limiter);
         this.channel = new PluginChannel(name + " (pid " + pid + ")", launch.socketFd(), host.config.maxFrameSize(),
-                host.config.writeTimeout().toMillis(), host.config.spin().toNanos(), host.supervisor, host.timer, frames);
+                host.config.writeTimeout().toMillis(), host.config.spin().toNanos(), host.timer, host.answers, frames);
     }
 
     /**
@@ -64,13 +69,21 @@ final class ProcessIo implements LivenessCheck.Pings {
         unwatchExit();
     }
 
-    /** Stops watching and closes everything but the pid. Idempotent. */
+    /**
+     * Stops watching, closes everything but the pid, and removes the working directory (the child
+     * has been reaped, or is given up on). Idempotent.
+     */
     synchronized void release() {
+        if (released) {
+            return;
+        }
+        released = true;
         unwatchExit();
         channel.close();
         stdout.close();
         stderr.close();
         child.close();
+        directories.remove(directory);
     }
 
     /** The last {@code n} lines of stderr, including what the pipe holds now. */

@@ -1,12 +1,11 @@
 package dev.outpost.runtime.process;
 
+import dev.outpost.api.ErrorCode;
 import dev.outpost.protocol.v1.Frame;
 import dev.outpost.protocol.v1.Goodbye;
 import dev.outpost.runtime.channel.PluginChannel;
 import dev.outpost.runtime.os.ExitStatus;
 import dev.outpost.runtime.os.Signals;
-import java.io.IOException;
-import java.lang.System.Logger.Level;
 
 /**
  * How a plugin process is made to end, in the order of the kernel's user-mode drivers: ask it to
@@ -67,13 +66,9 @@ final class StopSequence {
      */
     ExitStatus stop(ProcessIo io) {
         PluginChannel c = io.channel;
-        c.closeCalls(dev.outpost.api.ErrorCode.UNAVAILABLE, name + " is stopping");
-        try {
-            if (c.isOpen()) {
-                c.send(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("stopping")).build(), graceMillis);
-            }
-        } catch (IOException e) {
-            log.log(Level.DEBUG, () -> "Goodbye to " + name + " not sent: " + e.getMessage());
+        c.closeCalls(ErrorCode.UNAVAILABLE, name + " is stopping");
+        if (c.isOpen()) { // not waited for: a plugin that does not read gets the grace, then SIGTERM
+            c.sendLater(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("stopping")).build());
         }
         io.leaving(); // from here this thread waits for the exit
         return ExitEscalation.run(ExitEscalation.of(io.child), name, log, stopSteps());

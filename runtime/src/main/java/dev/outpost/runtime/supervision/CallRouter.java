@@ -7,6 +7,9 @@ import dev.outpost.runtime.process.PluginProcess;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,12 +41,14 @@ public final class CallRouter {
     }
 
     private final PluginSupervisor supervisor;
+    private final ScheduledExecutorService timer;
     private final LongAdder calls = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final CallDrain drain = new CallDrain();
 
-    CallRouter(PluginSupervisor supervisor) {
+    CallRouter(PluginSupervisor supervisor, ScheduledExecutorService timer) {
         this.supervisor = supervisor;
+        this.timer = timer;
     }
 
     /**
@@ -69,9 +74,7 @@ public final class CallRouter {
         calls.increment();
         CompletableFuture<byte[]> result;
         if (route instanceof Await a) {
-            byte[] copy = payload.clone(); // the caller may reuse its array once this returns
-            // sent by whichever thread completes the start, not by the caller
-            result = a.ready().thenCompose(serving -> serving.call(service, method, copy, timeout, false));
+            result = afterStart(a.ready(), service, method, payload.clone(), timeout); // the caller may reuse its array
         } else if (route instanceof Serve s) {
             PluginProcess p = s.process();
             result = p.call(service, method, payload, timeout, callerWaits);
@@ -88,6 +91,40 @@ public final class CallRouter {
         result.whenComplete((v, e) -> {
             if (e != null) {
                 errors.increment();
+            }
+        });
+        return result;
+    }
+
+    /**
+     * A call that waits for its plugin to start, sent by whichever thread completes the start. Its
+     * deadline runs from now, not from the send: a start that takes longer fails it with
+     * DEADLINE_EXCEEDED, and the time the start took is not given to the plugin again.
+     */
+    private CompletableFuture<byte[]> afterStart(CompletableFuture<PluginProcess> ready, String service,
+                                                 String method, byte[] payload, Duration timeout) {
+        if (timeout == null) {
+            return ready.thenCompose(serving -> serving.call(service, method, payload, null, false));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
+        ScheduledFuture<?> expiry = timer.schedule(() -> result.completeExceptionally(new PluginException(
+                ErrorCode.DEADLINE_EXCEEDED, service + "/" + method + " did not answer within " + timeout.toMillis()
+                        + " ms (its plugin was still starting)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ready.thenCompose(serving -> {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || result.isDone()) {
+                return CompletableFuture.<byte[]>failedFuture(new PluginException(ErrorCode.DEADLINE_EXCEEDED,
+                        service + "/" + method + " did not answer within " + timeout.toMillis() + " ms"));
+            }
+            return serving.call(service, method, payload, Duration.ofNanos(left), false);
+        }).whenComplete((v, e) -> {
+            expiry.cancel(false);
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            } else {
+                result.complete(v);
             }
         });
         return result;

@@ -1,62 +1,155 @@
 package dev.outpost.runtime.supervision;
 
 import dev.outpost.protocol.v1.Hello;
+import dev.outpost.runtime.services.PublishedServices;
 import dev.outpost.runtime.services.RemoteService;
 import dev.outpost.runtime.services.ServiceRegistrar;
+import java.util.function.BooleanSupplier;
 
 /**
- * The services one plugin has in the registry, across its processes: registered when a process
- * completes its handshake (kept, with the new pid, when it declares the same ones as the last),
- * withdrawn when the plugin stops serving, and moved to another registrar by a hot reload without
- * a gap. Not thread-safe: its {@link PluginSupervisor}'s lock guards it.
+ * The services one plugin has in the registry, across its processes: registered once a process
+ * serves (kept, with the new pid, when it declares the same ones as the last), withdrawn when the
+ * plugin stops serving, and moved to another registrar by a hot reload without a gap.
+ *
+ * <p>Nothing here calls the framework while holding a lock: the framework runs consumers' code
+ * during a registration (Declarative Services activates components there, which may call the
+ * plugin, or stop it). A registration that finds, once made, that it is no longer wanted (a
+ * withdrawal came meanwhile) withdraws itself. Thread-safe.
  */
 final class PluginServices {
     private final long bundleId;
     private final RemoteService.Calls calls;
-    private ServiceRegistrar registrar;
-    private ServiceRegistrar.Published published;
-    private Hello hello;
+    private final Object lock = new Object();
+    private ServiceRegistrar registrar;        // guarded by lock
+    private PublishedServices published; // guarded by lock
+    private Hello hello;                        // guarded by lock
+    private String name;                        // guarded by lock
+    private long generation;                    // guarded by lock: counts withdrawals
+    private int ranking;                        // guarded by lock: that of the latest registration
 
-    PluginServices(long bundleId, ServiceRegistrar registrar, RemoteService.Calls calls) {
+    /** {@code ranking}: what the first registration outranks (that of the plugin this one replaces). */
+    PluginServices(long bundleId, ServiceRegistrar registrar, RemoteService.Calls calls, int ranking) {
         this.bundleId = bundleId;
         this.registrar = registrar;
         this.calls = calls;
+        this.ranking = ranking;
+    }
+
+    /** The ranking of the latest registration: a successor's outrank it. */
+    int ranking() {
+        synchronized (lock) {
+            return ranking;
+        }
+    }
+
+    /** Touches what is registered (see the class comment). */
+    void touch() {
+        PublishedServices p;
+        synchronized (lock) {
+            p = published;
+        }
+        if (p != null) {
+            p.touch();
+        }
     }
 
     boolean hasRegistrar() {
-        return registrar != null;
+        synchronized (lock) {
+            return registrar != null;
+        }
     }
 
     void registrar(ServiceRegistrar r) {
-        registrar = r;
+        synchronized (lock) {
+            registrar = r;
+        }
     }
 
-    /** The services of {@code hello}, served by process {@code pid}, are registered. */
-    void publish(Hello hello, long pid) {
-        this.hello = hello;
-        if (published != null && published.sameServicesAs(hello)) {
-            published.updatePid(pid);
-        } else {
-            withdraw();
-            published = registrar.publish(hello, bundleId, pid, calls);
+    /**
+     * Registers the services of {@code hello} for the plugin {@code name}, served by process
+     * {@code pid}, unless {@code wanted} says otherwise once they are registered.
+     *
+     * @return whether they are registered (false: a withdrawal or {@code wanted} came first)
+     */
+    boolean publish(String name, Hello hello, long pid, BooleanSupplier wanted) {
+        PublishedServices same;
+        ServiceRegistrar r;
+        long before;
+        int rank;
+        synchronized (lock) {
+            before = generation;
+            same = published != null && published.sameServicesAs(hello) ? published : null;
+            r = registrar;
+            this.hello = hello;
+            this.name = name;
+            rank = same != null ? ranking : ++ranking;
         }
+        if (same != null) {
+            same.updatePid(pid);
+            return true;
+        }
+        PublishedServices fresh = r.publish(name, hello, bundleId, pid, rank, calls);
+        PublishedServices replaced = null;
+        boolean keep;
+        synchronized (lock) {
+            keep = generation == before && wanted.getAsBoolean();
+            if (keep) {
+                replaced = published;
+                published = fresh;
+            }
+        }
+        if (!keep) {
+            fresh.withdraw();
+        }
+        if (replaced != null) {
+            replaced.withdraw(); // the services of an earlier process, kept until these were in
+            fresh.touch();
+        }
+        return keep;
     }
 
     /** Nothing of the plugin is registered after this. Idempotent. */
     void withdraw() {
-        if (published != null) {
-            published.withdraw();
+        PublishedServices p;
+        synchronized (lock) {
+            generation++;
+            p = published;
             published = null;
+        }
+        if (p != null) {
+            p.withdraw();
         }
     }
 
     /** Registers the same services through {@code next}, then withdraws the ones registered before. */
     void moveTo(ServiceRegistrar next, long pid) {
-        ServiceRegistrar.Published before = published;
-        registrar = next;
-        if (before != null && hello != null) {
-            published = registrar.publish(hello, bundleId, pid, calls);
-            before.withdraw();
+        PublishedServices before;
+        Hello h;
+        String n;
+        long gen;
+        int rank;
+        synchronized (lock) {
+            registrar = next;
+            before = published;
+            h = hello;
+            n = name;
+            gen = generation;
+            rank = ++ranking;
+        }
+        if (before == null || h == null) {
+            return;
+        }
+        PublishedServices moved = next.publish(n, h, bundleId, pid, rank, calls);
+        boolean keep;
+        synchronized (lock) {
+            keep = generation == gen && published == before;
+            if (keep) {
+                published = moved;
+            }
+        }
+        (keep ? before : moved).withdraw();
+        if (keep) {
+            moved.touch();
         }
     }
 }

@@ -18,7 +18,6 @@ import dev.outpost.runtime.process.ProcessState;
 import dev.outpost.runtime.process.StateMachine;
 import dev.outpost.runtime.services.ServiceRegistrar;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -33,11 +32,14 @@ import org.osgi.framework.Bundle;
 
 /**
  * The supervisor of one plugin while its bundle is active: it reads the bundle's headers once,
- * runs one process at a time from the bundle's executable, publishes the plugin's services, and
- * when a process dies applies the bundle's {@link RestartPolicy} within its {@link RestartBudget}.
- * Calls reach the serving process through its {@link CallRouter}.
+ * runs one process at a time from the bundle's executable, publishes the plugin's services once a
+ * process serves, and when a process ends without being asked applies the bundle's
+ * {@link RestartPolicy} ({@link RestartDecision}). Calls reach the serving process through its
+ * {@link CallRouter}.
  *
- * <p>Owns the executable image, the current process and the service registrations. Its own state
+ * <p>Its lock guards its fields only: nothing is called under it that can call back (service
+ * registration runs on the runtime's registry thread, outside it; a process is stopped outside it).
+ * Owns the executable image, the current process and the service registrations. Its own state
  * machine is the plugin's as the outside sees it ({@link PluginInfo#state()}, {@link PluginEvent}s).
  */
 public final class PluginSupervisor {
@@ -49,16 +51,20 @@ public final class PluginSupervisor {
     private final StateMachine<PluginState> states = PluginStates.machine();
     private final CallRouter router;
     private final PluginServices services;
-    private String name;
+    private volatile String name;
     private PluginSpec spec;
     private RestartPolicy policy;
     private RestartBudget budget;
+    private RestartBudget cleanExits;
     private PluginImage image;
     // guarded by this
     private PluginProcess process;
+    /** Completes when the current process serves (RUNNING); its calls may go out from then on. */
     private CompletableFuture<PluginProcess> ready = new CompletableFuture<>();
+    /** Completes when the current process's services are registered. */
+    private CompletableFuture<PluginProcess> published = new CompletableFuture<>();
     private ScheduledFuture<?> pendingRestart;
-    private boolean stopping;
+    private volatile boolean stopping;
     private boolean userRestart;
     private int restarts;
     private String failure;
@@ -69,17 +75,20 @@ public final class PluginSupervisor {
     /**
      * @param content the headers and files to run
      * @param registrar where to register services; null: in the name of the bundle, once it starts
+     * @param replaces the plugin this one replaces in a hot reload, whose services its own outrank; or null
      */
     public PluginSupervisor(Bundle bundle, PluginHost host, Consumer<PluginEvent> events, PluginContent content,
-                            ServiceRegistrar registrar) {
+                            ServiceRegistrar registrar, PluginSupervisor replaces) {
         this.bundle = bundle;
         this.host = host;
         this.content = content;
         this.name = bundle.getSymbolicName();
-        this.router = new CallRouter(this);
-        this.services = new PluginServices(bundle.getBundleId(), registrar, router::call);
+        this.router = new CallRouter(this, host.timer);
+        this.services = new PluginServices(bundle.getBundleId(), registrar, router::call,
+                replaces == null ? 0 : replaces.services.ranking());
         states.addListener((from, to) -> events.accept(new PluginEvent(name, bundle.getBundleId(), lastPid, from, to,
-                to == PluginState.FAILED || to == PluginState.RESTARTING ? Optional.ofNullable(failure) : Optional.empty())));
+                to == PluginState.FAILED || to == PluginState.RESTARTING || to == PluginState.STOPPED
+                        ? Optional.ofNullable(failure) : Optional.empty())));
     }
 
     /** Checks the headers and starts the first process (its executable is loaded as it spawns); never throws. */
@@ -97,6 +106,7 @@ public final class PluginSupervisor {
             return;
         }
         budget = new RestartBudget(policy.intensity(), policy.period().toMillis());
+        cleanExits = new RestartBudget(Integer.MAX_VALUE, policy.period().toMillis());
         if (!services.hasRegistrar()) {
             services.registrar(new ServiceRegistrar(bundle.getBundleContext()));
         }
@@ -106,79 +116,117 @@ public final class PluginSupervisor {
 
     /** Starts a new process; the plugin is STARTING. Caller holds the lock. */
     private void spawn() {
-        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image, this::publish);
+        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image);
         process = p;
         if (ready.isDone()) {
             ready = new CompletableFuture<>();
+        }
+        if (published.isDone()) {
+            published = new CompletableFuture<>();
         }
         p.addListener((from, to) -> processMoved(p, to));
         p.start();
         lastPid = p.pid();
     }
 
-    /** Called by a process once its handshake is accepted; returns what withdraws its services. */
-    private Runnable publish(PluginProcess p, Hello hello) {
-        synchronized (this) {
-            if (p != process || stopping) {
-                return () -> { };
-            }
-            services.publish(hello, p.pid());
-        }
-        return () -> processWithdrew(p);
-    }
-
-    /** A process ends: keep the services if a restart is coming that callers may wait for. */
-    private synchronized void processWithdrew(PluginProcess p) {
-        boolean keep = !stopping && p == process && (userRestart || policy.kind() == RestartPolicy.Kind.ON_DEMAND);
-        if (!keep) {
-            services.withdraw();
-        }
-    }
-
     private void processMoved(PluginProcess p, ProcessState to) {
-        if (to == ProcessState.RUNNING) {
-            synchronized (this) {
-                if (p != process) {
-                    return;
+        switch (to) {
+            case RUNNING -> {
+                synchronized (this) {
+                    if (p != process || stopping) {
+                        return;
+                    }
+                    lastPid = p.pid();
+                    states.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING);
+                    ready.complete(p);
                 }
-                states.moveFrom(EnumSet.of(PluginState.STARTING), PluginState.RUNNING);
-                ready.complete(p);
+                host.registry.execute(() -> publish(p));
             }
-        } else if (to == ProcessState.FAILED) {
-            processFailed(p);
+            case STOPPING, ENDING -> processLeaving(p);
+            case FAILED, EXITED -> processEnded(p, to);
+            default -> {
+                // NEW, STARTING: nothing to do; STOPPED: whoever stopped it decides what comes next
+            }
         }
     }
 
-    private synchronized void processFailed(PluginProcess p) {
-        if (p != process || stopping) {
+    /** On the registry thread: the services of a process that serves go into the registry. */
+    private void publish(PluginProcess p) {
+        Optional<Hello> hello = p.hello();
+        if (hello.isEmpty() || !serving(p)) {
             return;
         }
-        String reason = p.failure().orElse("failed");
-        failure = reason;
-        ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, reason));
-        RestartDecision decision = RestartDecision.after(reason, policy, budget, System.currentTimeMillis());
-        switch (decision.action()) {
-            case GIVE_UP -> giveUp(decision.reason());
-            case RESTART_AFTER_BACKOFF -> {
-                states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
-                Duration delay = decision.delay();
-                LOG.log(Level.INFO, () -> name + " restarts in " + delay.toMillis() + " ms (" + policy + ")");
-                pendingRestart = host.timer.schedule(() -> host.supervisor.execute(this::restartAfterBackoff),
-                        delay.toMillis(), TimeUnit.MILLISECONDS);
-            }
-            case RESTART_AT_NEXT_CALL -> {
-                states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
-                LOG.log(Level.INFO, () -> name + " restarts at the next call (" + policy + ")");
+        boolean in = services.publish(spec.name(), hello.get(), p.pid(), () -> serving(p));
+        if (in) {
+            synchronized (this) {
+                if (p == process) {
+                    published.complete(p);
+                }
             }
         }
     }
 
-    private void giveUp(String reason) {
-        failure = reason;
-        services.withdraw();
-        states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING, PluginState.RESTARTING),
-                PluginState.FAILED);
-        LOG.log(Level.ERROR, name + " failed for good: " + reason);
+    /** Whether {@code p} is the plugin's process and serves. */
+    private synchronized boolean serving(PluginProcess p) {
+        return p == process && !stopping && p.state() == ProcessState.RUNNING;
+    }
+
+    /** A process goes away: its services go too, unless a restart is coming that callers may wait for. */
+    private void processLeaving(PluginProcess p) {
+        boolean keep;
+        synchronized (this) {
+            keep = !stopping && p == process && (userRestart || policy.kind() == RestartPolicy.Kind.ON_DEMAND);
+        }
+        if (!keep) {
+            host.registry.execute(services::withdraw);
+        }
+    }
+
+    private void processEnded(PluginProcess p, ProcessState to) {
+        boolean withdraw = false;
+        synchronized (this) {
+            if (p != process || stopping) {
+                return;
+            }
+            boolean clean = to == ProcessState.EXITED;
+            String how = p.failure().orElse(clean ? "left" : "failed");
+            failure = how;
+            ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, how));
+            published.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, how));
+            long now = System.currentTimeMillis();
+            RestartDecision decision = clean ? RestartDecision.afterCleanExit(how, policy, cleanExits, now)
+                    : RestartDecision.after(how, policy, budget, now);
+            switch (decision.action()) {
+                case GIVE_UP -> {
+                    failure = decision.reason();
+                    withdraw = true;
+                    states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING, PluginState.RESTARTING),
+                            PluginState.FAILED);
+                    LOG.log(Level.ERROR, name + " failed for good: " + decision.reason());
+                }
+                case STOP -> {
+                    failure = decision.reason();
+                    withdraw = true;
+                    states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.STOPPING);
+                    states.moveFrom(EnumSet.of(PluginState.STOPPING), PluginState.STOPPED);
+                    LOG.log(Level.INFO, name + " stopped: " + decision.reason());
+                }
+                case RESTART_AFTER_BACKOFF -> {
+                    states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+                    long delay = decision.delay().toMillis();
+                    LOG.log(Level.INFO, () -> name + " restarts in " + delay + " ms (" + policy + ")");
+                    pendingRestart = host.timer.schedule(() -> host.supervisor.execute(this::restartAfterBackoff),
+                            delay, TimeUnit.MILLISECONDS);
+                }
+                case RESTART_AT_NEXT_CALL -> {
+                    states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING), PluginState.RESTARTING);
+                    LOG.log(Level.INFO, () -> name + " restarts at the next call (" + policy + ")");
+                }
+            }
+        }
+        if (withdraw) {
+            host.registry.execute(services::withdraw);
+        }
     }
 
     private synchronized void restartAfterBackoff() {
@@ -208,7 +256,7 @@ public final class PluginSupervisor {
             return new CallRouter.Serve(process, policy.kind() == RestartPolicy.Kind.ON_DEMAND);
         }
         if (!stopping && state == PluginState.RESTARTING && policy.kind() == RestartPolicy.Kind.ON_DEMAND) {
-            respawn(); // the restart was counted against the budget when the process died
+            respawn(); // a failure was counted against the budget when the process died
             return new CallRouter.Await(ready);
         }
         if (!stopping && (state == PluginState.STARTING || state == PluginState.RESTARTING) && !ready.isDone()) {
@@ -219,19 +267,23 @@ public final class PluginSupervisor {
     }
 
     /**
-     * Hot reload, first half: {@code next} (RUNNING, its services registered) serves from now on;
+     * Hot reload, first half: {@code next} (serving, its services registered) serves from now on;
      * this plugin's services are withdrawn, and calls that still reach it are passed on.
      */
     public void handOverTo(PluginSupervisor next) {
         synchronized (this) {
             successor = next;
-            services.withdraw();
         }
+        services.withdraw();
+        next.services.touch();
     }
 
     /** Hot reload, second half: the services move to {@code finalRegistrar} without a gap. */
-    public synchronized void adopt(ServiceRegistrar finalRegistrar) {
-        PluginProcess p = process;
+    public void adopt(ServiceRegistrar finalRegistrar) {
+        PluginProcess p;
+        synchronized (this) {
+            p = process;
+        }
         if (p == null) {
             services.registrar(finalRegistrar);
         } else {
@@ -240,8 +292,8 @@ public final class PluginSupervisor {
     }
 
     /**
-     * Stops the process (returns when it has been reaped), withdraws the services and releases the
-     * image. Idempotent.
+     * Stops the process (returns when it has been reaped, within its stop bound), withdraws the
+     * services and releases the image. Idempotent.
      */
     public void stop() {
         PluginProcess p;
@@ -257,12 +309,11 @@ public final class PluginSupervisor {
             p = process;
             handedOver = successor != null;
             ready.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, name + " is stopping"));
+            published.completeExceptionally(new PluginException(ErrorCode.UNAVAILABLE, name + " is stopping"));
         }
         boolean wasLive = states.moveFrom(EnumSet.of(PluginState.STARTING, PluginState.RUNNING,
                 PluginState.RESTARTING), PluginState.STOPPING) != null;
-        synchronized (this) {
-            services.withdraw();
-        }
+        services.withdraw();
         if (p != null && handedOver) {
             router.drain(p, name, host.config.reloadDrain());
         }
@@ -277,12 +328,17 @@ public final class PluginSupervisor {
         }
     }
 
-    /** Stops the current process (reaped before this returns) and starts a new one. */
+    /**
+     * Stops the current process (reaped before this returns) and starts a new one.
+     *
+     * @throws IllegalStateException when the plugin is not running, starting or restarting
+     */
     public void restart() {
         PluginProcess old;
         synchronized (this) {
-            if (stopping || states.state() == PluginState.FAILED || states.state() == PluginState.NEW) {
-                throw new IllegalStateException(name + " cannot be restarted while " + states.state());
+            PluginState s = states.state();
+            if (stopping || s.isTerminal() || s == PluginState.NEW) {
+                throw new IllegalStateException(name + " cannot be restarted while " + s);
             }
             if (pendingRestart != null) {
                 pendingRestart.cancel(false);
@@ -311,11 +367,14 @@ public final class PluginSupervisor {
         return router;
     }
 
-    /** Waits, at most {@code millis}, until the plugin serves or has failed; returns the state then. */
-    public PluginState awaitSettled(long millis) {
+    /**
+     * Waits, at most {@code millis}, until the plugin serves with its services registered, or has
+     * ended; returns the state then.
+     */
+    public PluginState awaitServing(long millis) {
         CompletableFuture<PluginProcess> serving;
         synchronized (this) {
-            serving = ready;
+            serving = published;
         }
         try {
             serving.get(millis, TimeUnit.MILLISECONDS);

@@ -13,22 +13,26 @@ import java.nio.ByteBuffer;
  * +--------------+---------------------------+
  * </pre>
  *
- * Bytes are read into {@link #buffer()} (a direct buffer, in write mode), then
- * {@link #nextFrame()} returns each complete frame as a read-only view until it returns
- * {@code null}. A view is valid only until the next call of {@code buffer()} or {@code nextFrame()}.
- * The buffer grows only when a frame announced within the limit needs it, and goes back to its
- * initial size after a large frame, the large one going to the {@link SpareBuffer} for the next;
- * a length above the limit is refused before anything is allocated.
+ * Bytes are read into {@link #buffer()} (in write mode), then {@link #nextFrame()} returns each
+ * complete frame as a read-only view until it returns {@code null}. A view is valid only until the
+ * next call of {@code buffer()} or {@code nextFrame()}.
  *
- * <p>Not thread-safe: one reader thread owns an instance.
+ * <p>Memory follows bytes, never announcements: a length above the limit is refused before
+ * anything is allocated, and a frame larger than the initial buffer makes the buffer grow only as
+ * its bytes arrive, to at most twice what has arrived (and never beyond the frame). A peer that
+ * announces 16 MiB and sends nothing costs the initial buffer. The initial buffer is direct and
+ * kept; a grown one is a heap buffer that the reader drops once its frame is consumed, so no
+ * memory is ever freed by hand and nothing is shared with another reader.
+ *
+ * <p>Not thread-safe: whoever holds the channel's read lock uses an instance; each reader owns its
+ * buffers.
  */
 public final class FrameReader {
     public static final int INITIAL_CAPACITY = 16 * 1024;
     private static final int MAX_VARINT32_BYTES = 5;
 
     private final int maxFrameSize;
-    private final SpareBuffer spare;
-    /** The buffer of initial size, kept while a large one is in use. */
+    /** The buffer of initial size, kept while a grown one is in use. */
     private final ByteBuffer home;
     private ByteBuffer buffer;
     /** Start of the first unconsumed byte in {@link #buffer} (which stays in write mode). */
@@ -38,30 +42,22 @@ public final class FrameReader {
     /** The bytes of that frame's length prefix. */
     private int partialPrefix;
 
-    FrameReader(int maxFrameSize) {
-        this(maxFrameSize, new SpareBuffer());
-    }
-
-    /** A reader that takes its large buffers from, and gives them back to, {@code spare}. */
-    public FrameReader(int maxFrameSize, SpareBuffer spare) {
+    public FrameReader(int maxFrameSize) {
         if (maxFrameSize <= 0) {
             throw new IllegalArgumentException("maxFrameSize must be positive: " + maxFrameSize);
         }
         this.maxFrameSize = maxFrameSize;
-        this.spare = spare;
         this.home = ByteBuffer.allocateDirect(Math.min(INITIAL_CAPACITY, maxFrameSize + MAX_VARINT32_BYTES));
         this.buffer = home;
     }
 
     /**
-     * The buffer to read more bytes into, with room for at least one byte, and for the whole of
-     * an incomplete frame whose length is known.
+     * The buffer to read more bytes into, with room for at least one byte. Room beyond that grows
+     * with the bytes of the frame in progress (see the class comment).
      */
     public ByteBuffer buffer() {
-        if (partialLength >= 0 && readPosition + partialPrefix + partialLength > buffer.capacity()) {
-            makeRoom(partialPrefix + partialLength);
-        } else if (!buffer.hasRemaining()) {
-            makeRoom(1);
+        if (!buffer.hasRemaining()) {
+            makeRoom();
         }
         return buffer;
     }
@@ -140,43 +136,44 @@ public final class FrameReader {
     }
 
     /** Bytes received but not yet returned as frames. */
-    int pending() {
+    public int pending() {
         return buffer.position() - readPosition;
     }
 
-    int capacity() {
+    /** The bytes the reader holds now, for tests and limits. */
+    public int capacity() {
         return buffer.capacity();
     }
 
     /** Drops the consumed bytes, going back to the initial buffer after a large frame. */
     private void reset() {
         readPosition = 0;
-        if (buffer != home) {
-            spare.give(buffer);
-            buffer = home;
-        }
+        buffer = home;
         buffer.clear();
     }
 
-    /** Ensures the unconsumed bytes plus {@code needed} more fit, moving them to the start. */
-    private void makeRoom(int needed) {
+    /**
+     * The buffer is full: moves the unconsumed bytes to the start, and if they fill it already,
+     * grows it to twice what is pending, within the frame in progress (or the limit).
+     */
+    private void makeRoom() {
         int pending = pending();
-        int required = Math.max(needed, pending + 1);
-        if (required > buffer.capacity()) {
-            int capacity = (int) Math.min((long) maxFrameSize + MAX_VARINT32_BYTES,
-                    Math.max(required, (long) buffer.capacity() * 2));
-            ByteBuffer bigger = spare.take(Math.max(capacity, required));
-            ByteBuffer old = buffer;
-            old.flip().position(readPosition);
-            bigger.put(old);
-            buffer = bigger;
-            if (old != home) {
-                spare.give(old);
-            }
-        } else if (readPosition > 0) {
+        if (readPosition > 0 && pending < buffer.capacity()) {
             buffer.flip().position(readPosition);
             buffer.compact();
+            readPosition = 0;
+            return;
         }
+        long cap = (long) maxFrameSize + MAX_VARINT32_BYTES;
+        if (partialLength >= 0) {
+            cap = Math.min(cap, (long) partialPrefix + partialLength);
+        }
+        int capacity = (int) Math.min(cap, Math.max((long) pending * 2, pending + 1L));
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(capacity, pending + 1));
+        ByteBuffer old = buffer;
+        old.flip().position(readPosition);
+        bigger.put(old);
+        buffer = bigger;
         readPosition = 0;
     }
 }

@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
 /**
  * Serializes frames for the wire: the varint32 length, then the {@link Frame} (see
  * {@link FrameReader} for the layout), into a direct buffer that can be handed to send(2)
- * without a copy. The buffer is reused between frames and shrinks back after a large one. A
+ * without a copy; the buffer is reused between frames, and a frame larger than it goes into a heap
+ * buffer of its own. A
  * large request is encoded without its payload ({@link #encodeRequestHead}): the payload is then
  * sent from the caller's array, so its bytes are copied only by the kernel.
  *
@@ -18,7 +19,8 @@ import java.nio.ByteBuffer;
  */
 public final class FrameWriter {
     private final int maxFrameSize;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(FrameReader.INITIAL_CAPACITY);
+    private final ByteBuffer home = ByteBuffer.allocateDirect(FrameReader.INITIAL_CAPACITY);
+    private ByteBuffer buffer = home;
 
     public FrameWriter(int maxFrameSize) {
         this.maxFrameSize = maxFrameSize;
@@ -76,12 +78,12 @@ public final class FrameWriter {
         return finish(out);
     }
 
+    /**
+     * A cleared buffer for {@code total} bytes: the kept direct one, or for a larger frame a heap
+     * buffer used once and left to the collector (nothing is freed by hand).
+     */
     private CodedOutputStream start(int total) {
-        if (buffer.capacity() < total || buffer.capacity() > FrameReader.INITIAL_CAPACITY && total <= FrameReader.INITIAL_CAPACITY) {
-            ByteBuffer old = buffer;
-            buffer = ByteBuffer.allocateDirect(Math.max(total, FrameReader.INITIAL_CAPACITY));
-            DirectBuffers.free(old);
-        }
+        buffer = total <= home.capacity() ? home : ByteBuffer.allocate(total);
         buffer.clear();
         return CodedOutputStream.newInstance(buffer);
     }

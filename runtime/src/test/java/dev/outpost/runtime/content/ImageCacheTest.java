@@ -56,14 +56,29 @@ class ImageCacheTest {
     }
 
     @Test
-    void aSharedImageIsClosedWithTheLastRevisionThatUsesIt() throws Exception {
+    void aSharedImageIsClosedWithTheLastRevisionThatUsesItOnceNobodyHoldsIt() throws Exception {
         ExecutableImage shared = cache.get(1, 100, "bin/x", "x", counted(ONE));
         cache.get(2, 200, "bin/x", "x", counted(ONE));
+        cache.release(shared);
+        cache.release(shared);
         cache.evict(1);
         shared.execPath(); // still open: bundle 2 uses it
         assertEquals(1, cache.size());
         cache.evict(2);
         assertThrows(IllegalStateException.class, shared::execPath);
+        assertEquals(0, cache.size());
+    }
+
+    @Test
+    void evictingABundlesRevisionsNeverClosesAnImageAPluginHolds() throws Exception {
+        // the new revision's plugin took its image before the (asynchronous) UPDATED event evicted
+        // every revision of the bundle: it must still be able to restart from it
+        ExecutableImage running = cache.get(1, 200, "bin/x", "x", counted(ONE));
+        cache.evict(1);
+        running.execPath();
+        assertEquals(1, cache.size());
+        cache.release(running);
+        assertThrows(IllegalStateException.class, running::execPath, "closed once its last holder let go");
         assertEquals(0, cache.size());
     }
 
@@ -83,6 +98,7 @@ class ImageCacheTest {
         assertNotSame(a, b, "same size and CRC-32, other bytes: another image");
         assertTrue(a.hasContent(collision[0]) && b.hasContent(collision[1]));
         assertEquals(2, cache.size());
+        cache.release(a);
         cache.evict(1);
         assertThrows(IllegalStateException.class, a::execPath);
         assertSame(b, cache.get(3, 300, "bin/x", "x", counted(collision[1])), "the other one is still shared");

@@ -27,4 +27,20 @@ class FolderWatchTest {
         assertTrue(reports.get(0).startsWith("scanning failed: java.lang.IllegalStateException: boom"), reports.toString());
         watch.close(); // a second close is harmless
     }
+
+    @Test
+    void anErrorInAScanDoesNotEndTheWatching() throws Exception {
+        CountDownLatch again = new CountDownLatch(3);
+        List<String> reports = new CopyOnWriteArrayList<>();
+        FolderWatch watch = new FolderWatch(Duration.ofMillis(5), reports::add, List.of(() -> {
+            again.countDown();
+            throw new NoClassDefFoundError("a bundle's class went away");
+        }));
+        try {
+            assertTrue(again.await(20, TimeUnit.SECONDS), "scanned again after the error");
+        } finally {
+            watch.close();
+        }
+        assertTrue(reports.get(0).contains("NoClassDefFoundError: a bundle's class went away"), reports.toString());
+    }
 }

@@ -35,17 +35,28 @@ class ExecutableImageTest {
     }
 
     @Test
-    void execPathIsASymlinkNamedAfterTheImageToTheMemfdThroughTheHostPid() throws Exception {
+    void aSpawnExecutesTheSealedMemfdItselfAndNoFileIsMadeForIt() throws Exception {
+        java.util.Set<Path> before = execDirectories();
         try (ExecutableImage image = ExecutableImage.load("path", BYTES)) {
-            Path link = Path.of(image.execPath());
-            assertEquals("path", link.getFileName().toString(), "the process is named after the image");
-            assertEquals("/proc/" + Posix.getpid() + "/fd/" + image.memfd(), Files.readSymbolicLink(link).toString());
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(link.getParent())));
+            assertEquals(image.memfd(), image.execFd());
+            assertEquals("/proc/" + Posix.getpid() + "/fd/" + image.memfd(), image.execPath());
+            assertTrue(Procfs.link(image.execPath()).startsWith("/memfd:path"), "named after the image");
             assertEquals(BYTES.length, image.size());
-            assertTrue(Procfs.link(Files.readSymbolicLink(link).toString()).startsWith("/memfd:path"));
-            assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(image.execPath()))));
             assertEquals(1, Posix.fcntl(image.memfd(), LibC.F_GETFD, 0) & 1, "close-on-exec");
+            assertEquals(before, execDirectories(), "no directory, no symlink another process could change");
         }
+    }
+
+    private static java.util.Set<Path> execDirectories() throws IOException {
+        java.util.Set<Path> found = new java.util.HashSet<>();
+        for (Path root : new Path[] {Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir"))}) {
+            if (Files.isDirectory(root)) {
+                try (var list = Files.list(root)) {
+                    list.filter(p -> p.getFileName().toString().startsWith("outpost-exec-")).forEach(found::add);
+                }
+            }
+        }
+        return found;
     }
 
     @Test
@@ -53,6 +64,10 @@ class ExecutableImageTest {
         java.util.Set<Integer> before = Procfs.fds("self");
         ExecutableImage image = ExecutableImage.load("closing", BYTES);
         assertEquals(java.util.Set.of(image.memfd()), Procfs.openedSince(before));
+        assertThrows(IllegalStateException.class, () -> {
+            image.close();
+            image.execFd();
+        });
         image.close();
         image.close();
         assertEquals(java.util.Set.of(), Procfs.openedSince(before));
@@ -62,7 +77,7 @@ class ExecutableImageTest {
     @Test
     void fileFallbackUsesAPrivateDirectoryAndCloseDeletesIt() throws Exception {
         ExecutableImage image = ExecutableImage.load("fallback", BYTES, false);
-        Path file = Path.of(image.execPath());
+        Path file = Path.of(Procfs.link(image.execPath()));
         assertFalse(image.inMemory());
         assertEquals("fallback", file.getFileName().toString());
         assertEquals("r-x------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));

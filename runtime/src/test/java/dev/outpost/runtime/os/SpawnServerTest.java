@@ -45,6 +45,19 @@ class SpawnServerTest extends SpawnerContract {
     }
 
     @Test
+    void theChildExecutesTheMemfdItselfAndPsShowsThePluginsName() throws Exception {
+        ChildProcess child = children.spawn(children.image("my-plugin", Children.SLEEP),
+                List.of("my-plugin", "30"), Map.of(), null);
+        Procfs.awaitSyscall(child.pid(), Procfs.SYS_CLOCK_NANOSLEEP);
+        // executed from the descriptor, the kernel names the process after the memfd (15 bytes at most)
+        assertEquals("memfd:my-plugin", java.nio.file.Files.readString(
+                java.nio.file.Path.of("/proc/" + child.pid() + "/comm")).strip());
+        assertEquals(List.of("my-plugin", "30"), Procfs.nulSeparated("/proc/" + child.pid() + "/cmdline"));
+        assertEquals(Set.of(0, 1, 2, 3), Procfs.fds(Integer.toString(child.pid())),
+                "the executable's descriptor was closed by the exec");
+    }
+
+    @Test
     void aKilledSpawnerProcessIsReplacedAndTheChildrenItMadeLiveOn() throws Exception {
         ChildProcess before = children.sleeper("before");
         int first = server.pid();

@@ -102,12 +102,28 @@ abstract class SpawnerContract {
         assertEquals(List.of("my-plugin", "30"), Procfs.nulSeparated("/proc/" + child.pid() + "/cmdline"));
     }
 
+
     @Test
-    void processNameSeenByPsIsTheImageName() throws Exception {
-        ChildProcess child = children.spawn(children.image("my-plugin", Children.SLEEP),
-                List.of("my-plugin", "30"), Map.of(), null);
-        Procfs.awaitSyscall(child.pid(), Procfs.SYS_CLOCK_NANOSLEEP);
-        assertEquals("my-plugin", java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + child.pid() + "/comm")).strip());
+    void theChildStartsInTheWorkingDirectoryOfItsRequest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int[] channel = children.socketPair();
+        int[] stdio = children.pipe();
+        ChildProcess child = children.spawn(new SpawnRequest(children.image("cwd", Children.SLEEP),
+                List.of("cwd", "30"), Map.of(), channel[1], stdio[1], stdio[1], dir.toRealPath()));
+        children.closeNow(channel[1]);
+        children.closeNow(stdio[1]);
+        assertEquals(dir.toRealPath().toString(), Procfs.link("/proc/" + child.pid() + "/cwd"));
+    }
+
+    @Test
+    void aWorkingDirectoryThatIsNotThereFailsTheSpawnNamingIt() throws Exception {
+        int[] channel = children.socketPair();
+        int[] stdio = children.pipe();
+        SpawnException e = assertThrows(SpawnException.class, () -> children.spawn(new SpawnRequest(
+                children.image("nocwd", Children.SLEEP), List.of("nocwd", "30"), Map.of(), channel[1], stdio[1],
+                stdio[1], java.nio.file.Path.of("/nonexistent/outpost"))));
+        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+        assertEquals(Set.of(), children.unknownChildren(), "nothing left running or unreaped");
     }
 
     @Test
@@ -217,7 +233,7 @@ abstract class SpawnerContract {
         ExecutableImage image = ExecutableImage.load("on-disk", Files.readAllBytes(Children.SLEEP), false);
         try {
             ChildProcess child = children.spawn(image, List.of("on-disk", "30"), Map.of(), null);
-            assertEquals(image.execPath(), Procfs.link("/proc/" + child.pid() + "/exe"));
+            assertEquals(Procfs.link(image.execPath()), Procfs.link("/proc/" + child.pid() + "/exe"));
         } finally {
             image.close();
         }

@@ -28,4 +28,12 @@ class LineSplitterTest {
         s.feed(ByteBuffer.wrap("abcdefghij\n".getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of("abcd", "efgh", "ij"), lines);
     }
+
+    @Test
+    void aCutNeverSplitsAUtf8Character() {
+        List<String> lines = new ArrayList<>();
+        LineSplitter s = new LineSplitter(5, lines::add);
+        s.feed(ByteBuffer.wrap("abcd\u20ac\u20acz\n".getBytes(StandardCharsets.UTF_8))); // euro: 3 bytes
+        assertEquals(List.of("abcd", "\u20ac", "\u20acz"), lines);
+    }
 }

@@ -53,4 +53,28 @@ class LogLimiterTest {
         }
         assertEquals(LogLimiter.BURST, admitted);
     }
+
+    @Test
+    void underAFloodTheNoticeComesAtMostOncePerIntervalWithTheCount() {
+        for (int second = 0; second < 30; second++) { // 30 s of 10,000 lines a second
+            for (int i = 0; i < 10_000; i++) {
+                now.addAndGet(100_000L);
+                admit();
+            }
+        }
+        assertTrue(reported.size() <= 30 / LogLimiter.NOTICE_SECONDS + 1, "notices: " + reported.size());
+        long logged = 30L * 10_000 - reported.stream().mapToLong(Long::longValue).sum();
+        assertTrue(logged > 0 && logged < 30L * 10_000, "some logged, the rest counted: " + reported);
+    }
+
+    @Test
+    void whatWasDroppedLastIsReportedWhenTheProcessEnds() {
+        for (int i = 0; i < LogLimiter.BURST + 3; i++) {
+            admit();
+        }
+        limiter.flush(reported::add);
+        assertEquals(List.of(3L), reported);
+        limiter.flush(reported::add);
+        assertEquals(List.of(3L), reported, "nothing more to report");
+    }
 }

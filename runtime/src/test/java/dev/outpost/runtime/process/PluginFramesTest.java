@@ -8,6 +8,7 @@ import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.Log;
 import dev.outpost.protocol.v1.Pong;
 import dev.outpost.protocol.v1.Welcome;
+import dev.outpost.runtime.channel.Breakage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,8 +37,8 @@ class PluginFramesTest {
         }
 
         @Override
-        public void failed(String reason, boolean endOfFile) {
-            heard.add((endOfFile ? "eof " : "failed ") + reason);
+        public void failed(Breakage kind, String reason) {
+            heard.add((kind == Breakage.END_OF_FILE ? "eof " : "failed ") + reason);
         }
     });
 
@@ -75,7 +76,17 @@ class PluginFramesTest {
 
     @Test
     void endOfFileIsReportedAsSuch() {
-        frames.broken("fx closed its connection", true);
+        frames.broken(Breakage.END_OF_FILE, "fx closed its connection");
         assertEquals(List.of("eof fx closed its connection"), heard);
+    }
+
+    @Test
+    void afterAViolationNothingMoreIsPassedOnNorReportedAgain() {
+        frames.frame(hello());
+        frames.frame(hello());
+        frames.frame(hello());
+        frames.frame(Frame.newBuilder().setLog(Log.newBuilder().setMessage("late")).build());
+        frames.broken(Breakage.END_OF_FILE, "fx closed its connection");
+        assertEquals(List.of("hello fx", "failed protocol error from fx: a second Hello"), heard);
     }
 }

@@ -96,37 +96,31 @@ class FrameReaderTest {
     }
 
     @Test
-    void largeFramesOfSeveralReadersShareOneSpareBufferInsteadOfAllocatingEachTime() throws Exception {
-        SpareBuffer spare = new SpareBuffer();
-        FrameReader first = new FrameReader(16 * 1024 * 1024, spare);
-        FrameReader second = new FrameReader(16 * 1024 * 1024, spare);
-        Frame big = request(7, 1024 * 1024);
-        assertEquals(1, feed(first, wire(big)).size());
-        assertNull(first.nextFrame());
-        int kept = spare.capacity();
-        assertTrue(kept > 1024 * 1024, "the large buffer is kept as the spare: " + kept);
-        assertEquals(FrameReader.INITIAL_CAPACITY, first.capacity());
-        for (FrameReader reader : List.of(second, first, second)) {
-            List<Frame> frames = feed(reader, wire(big, request(8, 10)));
-            assertArrayEquals(big.getRequest().getPayload().toByteArray(), frames.get(0).getRequest().getPayload().toByteArray());
+    void anAnnouncedFrameGetsMemoryOnlyAsItsBytesArrive() throws Exception {
+        FrameReader reader = new FrameReader(16 * 1024 * 1024);
+        byte[] bytes = wire(request(7, 4 * 1024 * 1024));
+        int given = 0;
+        while (given < 100_000) { // the first 100 KB of a 4 MiB frame, in small pieces
+            ByteBuffer into = reader.buffer();
+            int n = Math.min(into.remaining(), Math.min(1000, 100_000 - given));
+            into.put(bytes, given, n);
+            given += n;
             assertNull(reader.nextFrame());
-            assertEquals(kept, spare.capacity(), "the same spare went round");
-            assertEquals(FrameReader.INITIAL_CAPACITY, reader.capacity());
+            assertTrue(reader.capacity() <= Math.max(FrameReader.INITIAL_CAPACITY, 2 * given),
+                    "holds " + reader.capacity() + " bytes after " + given + " arrived");
         }
+        assertEquals(4 * 1024 * 1024 + 10, reader.partialFrameLength(), 16);
     }
 
     @Test
-    void spareKeepsTheLargerBufferAndHandsItOutOnlyWhenLargeEnough() {
-        SpareBuffer spare = new SpareBuffer();
-        spare.give(ByteBuffer.allocateDirect(64 * 1024));
-        spare.give(ByteBuffer.allocateDirect(32 * 1024));
-        assertEquals(64 * 1024, spare.capacity());
-        ByteBuffer fresh = spare.take(128 * 1024);
-        assertEquals(128 * 1024, fresh.capacity());
-        assertEquals(64 * 1024, spare.capacity(), "too small to hand out: still kept");
-        ByteBuffer reused = spare.take(40 * 1024);
-        assertEquals(64 * 1024, reused.capacity());
-        assertEquals(0, spare.capacity());
+    void aPeerThatAnnouncesTheLimitAndSendsNothingCostsTheInitialBuffer() throws Exception {
+        FrameReader reader = new FrameReader(16 * 1024 * 1024);
+        ByteBuffer into = reader.buffer();
+        into.put(new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08}); // 16 MiB
+        assertNull(reader.nextFrame());
+        assertEquals(16 * 1024 * 1024, reader.partialFrameLength());
+        reader.buffer();
+        assertEquals(FrameReader.INITIAL_CAPACITY, reader.capacity());
     }
 
     @Test

@@ -1,0 +1,88 @@
+package dev.outpost.runtime.services;
+
+import dev.outpost.api.PluginService;
+import dev.outpost.api.PluginServiceProperties;
+import dev.outpost.protocol.v1.Hello;
+import dev.outpost.protocol.v1.ServiceDescriptor;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * The registrations of one handshake's services, made by a {@link ServiceRegistrar}; their owner
+ * updates and withdraws them. Each carries its plugin's identity (its bundle's name), the
+ * documented properties, and a {@code service.ranking} that its owner raises with each
+ * replacement, so that a consumer asking for the best match takes a new registration as soon as it
+ * appears, before the one it replaces goes. Not thread-safe: its owner serializes its use.
+ */
+public final class PublishedServices {
+    private final String pluginName;
+    private final Hello hello;
+    private final long bundleId;
+    private final int ranking;
+    private final List<ServiceRegistration<PluginService>> registrations = new ArrayList<>();
+    private long pid;
+
+    PublishedServices(String pluginName, Hello hello, long bundleId, long pid, int ranking) {
+        this.pluginName = pluginName;
+        this.hello = hello;
+        this.bundleId = bundleId;
+        this.pid = pid;
+        this.ranking = ranking;
+    }
+
+    void add(ServiceRegistration<PluginService> r) {
+        registrations.add(r);
+    }
+
+    /** Whether a new handshake declares exactly the same services, so these can stay. */
+    public boolean sameServicesAs(Hello other) {
+        return hello.getPluginVersion().equals(other.getPluginVersion())
+                && hello.getServicesList().equals(other.getServicesList());
+    }
+
+    /** Points the {@code outpost.plugin.pid} property at a new process. */
+    public void updatePid(long newPid) {
+        pid = newPid;
+        touch();
+    }
+
+    /**
+     * Sets the properties again, as they are: consumers hear MODIFIED, which makes a
+     * {@code ServiceTracker} forget what it cached, say a registration just withdrawn.
+     */
+    public void touch() {
+        for (int i = 0; i < registrations.size(); i++) {
+            try {
+                registrations.get(i).setProperties(properties(hello.getServices(i)));
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered with the bundle
+            }
+        }
+    }
+
+    public void withdraw() {
+        for (ServiceRegistration<PluginService> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregistered it with the bundle
+            }
+        }
+        registrations.clear();
+    }
+
+    Hashtable<String, Object> properties(ServiceDescriptor d) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(PluginServiceProperties.PLUGIN_NAME, pluginName);
+        props.put(PluginServiceProperties.PLUGIN_VERSION, hello.getPluginVersion());
+        props.put(PluginServiceProperties.SERVICE_NAME, d.getName());
+        props.put(PluginServiceProperties.METHODS, d.getMethodsList().toArray(new String[0]));
+        props.put(PluginServiceProperties.PID, pid);
+        props.put(PluginServiceProperties.BUNDLE_ID, bundleId);
+        props.put(Constants.SERVICE_RANKING, ranking);
+        return props;
+    }
+}
