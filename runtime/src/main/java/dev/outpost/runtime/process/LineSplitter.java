@@ -1,20 +1,25 @@
 package dev.outpost.runtime.process;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 
 /**
- * Turns a stream of bytes into lines (UTF-8, without the line end). A line longer than the limit
- * is cut into pieces of at most that many bytes, so a plugin that never writes a newline cannot
- * make the host buffer without bound. Not thread-safe.
+ * Turns a stream of bytes into lines (UTF-8 bytes, without the line end). A line longer than the
+ * limit is cut into pieces of at most that many bytes, never inside a UTF-8 character, so a plugin
+ * that never writes a newline cannot make the host buffer without bound. Allocates nothing per
+ * line: each line is handed to the sink as a view of one reused array, valid during the call.
+ * Not thread-safe.
  */
 final class LineSplitter {
-    private final Consumer<String> sink;
+    /** Receives each line: {@code length} bytes of {@code bytes}, valid only during the call. */
+    interface Sink {
+        void line(byte[] bytes, int length);
+    }
+
+    private final Sink sink;
     private final byte[] line;
     private int size;
 
-    LineSplitter(int maxLineBytes, Consumer<String> sink) {
+    LineSplitter(int maxLineBytes, Sink sink) {
         this.line = new byte[maxLineBytes];
         this.sink = sink;
     }
@@ -55,9 +60,8 @@ final class LineSplitter {
     /** Emits the first {@code end} bytes as a line and keeps the rest for the next. */
     private void emit(int end) {
         int length = end > 0 && line[end - 1] == '\r' ? end - 1 : end;
-        String text = new String(line, 0, length, StandardCharsets.UTF_8);
+        sink.line(line, length);
         System.arraycopy(line, end, line, 0, size - end);
         size -= end;
-        sink.accept(text);
     }
 }

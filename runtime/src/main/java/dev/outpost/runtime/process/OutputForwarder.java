@@ -5,7 +5,7 @@ import dev.outpost.runtime.os.Posix;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +33,11 @@ final class OutputForwarder implements AutoCloseable {
     private final String tag;
     private final Level level;
     private final LineSplitter splitter;
-    private final ArrayDeque<String> tail = new ArrayDeque<>();
+    /** The last lines, as bytes in reused arrays: a flood of lines allocates nothing per line. */
+    private final byte[][] tail = new byte[TAIL_LINES][];
+    private final int[] tailLengths = new int[TAIL_LINES];
+    private int tailNext;   // guarded by this: the slot the next line goes to
+    private int tailCount;  // guarded by this
     /** Made on the first read (most plugins write nothing until they exit): a start does not pay for it. Guarded by this. */
     private ByteBuffer buffer;
     private Reactor reactor;
@@ -59,9 +63,14 @@ final class OutputForwarder implements AutoCloseable {
         }
     }
 
-    /** The last lines, oldest first. */
+    /** The last lines, oldest first, cleaned. */
     synchronized List<String> tail() {
-        return new ArrayList<>(tail);
+        List<String> lines = new ArrayList<>(tailCount);
+        for (int i = 0; i < tailCount; i++) {
+            int slot = (tailNext - tailCount + i + TAIL_LINES) % TAIL_LINES;
+            lines.add(LogText.clean(new String(tail[slot], 0, tailLengths[slot], StandardCharsets.UTF_8)));
+        }
+        return lines;
     }
 
     /**
@@ -96,14 +105,18 @@ final class OutputForwarder implements AutoCloseable {
         }
     }
 
-    private void line(String raw) {
-        String line = LogText.clean(raw);
-        tail.addLast(line);
-        if (tail.size() > TAIL_LINES) {
-            tail.removeFirst();
+    /** A line: kept in the tail, and logged if the limiter admits it; only a logged line becomes a String. */
+    private void line(byte[] bytes, int length) {
+        byte[] slot = tail[tailNext];
+        if (slot == null || slot.length < length) {
+            slot = tail[tailNext] = new byte[Math.max(length, 128)];
         }
+        System.arraycopy(bytes, 0, slot, 0, length);
+        tailLengths[tailNext] = length;
+        tailNext = (tailNext + 1) % TAIL_LINES;
+        tailCount = Math.min(TAIL_LINES, tailCount + 1);
         if (limiter.admit(n -> log.log(Level.WARNING, tag + n + " lines not logged: the plugin writes too fast"))) {
-            log.log(level, tag + line);
+            log.log(level, tag + LogText.clean(new String(bytes, 0, length, StandardCharsets.UTF_8)));
         }
     }
 

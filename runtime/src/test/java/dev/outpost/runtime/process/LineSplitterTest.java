@@ -12,7 +12,7 @@ class LineSplitterTest {
     @Test
     void linesAcrossChunksAreJoinedAndCrlfTrimmed() {
         List<String> lines = new ArrayList<>();
-        LineSplitter s = new LineSplitter(100, lines::add);
+        LineSplitter s = new LineSplitter(100, (b, n) -> lines.add(new String(b, 0, n, StandardCharsets.UTF_8)));
         s.feed(ByteBuffer.wrap("hel".getBytes(StandardCharsets.UTF_8)));
         s.feed(ByteBuffer.wrap("lo\r\nwor".getBytes(StandardCharsets.UTF_8)));
         s.feed(ByteBuffer.wrap("ld\n\nlast".getBytes(StandardCharsets.UTF_8)));
@@ -24,7 +24,7 @@ class LineSplitterTest {
     @Test
     void endlessLineIsCutAtTheLimit() {
         List<String> lines = new ArrayList<>();
-        LineSplitter s = new LineSplitter(4, lines::add);
+        LineSplitter s = new LineSplitter(4, (b, n) -> lines.add(new String(b, 0, n, StandardCharsets.UTF_8)));
         s.feed(ByteBuffer.wrap("abcdefghij\n".getBytes(StandardCharsets.UTF_8)));
         assertEquals(List.of("abcd", "efgh", "ij"), lines);
     }
@@ -32,7 +32,7 @@ class LineSplitterTest {
     @Test
     void aCutNeverSplitsAUtf8Character() {
         List<String> lines = new ArrayList<>();
-        LineSplitter s = new LineSplitter(5, lines::add);
+        LineSplitter s = new LineSplitter(5, (b, n) -> lines.add(new String(b, 0, n, StandardCharsets.UTF_8)));
         s.feed(ByteBuffer.wrap("abcd\u20ac\u20acz\n".getBytes(StandardCharsets.UTF_8))); // euro: 3 bytes
         assertEquals(List.of("abcd", "\u20ac", "\u20acz"), lines);
     }
