@@ -242,13 +242,11 @@ static int drop_bounding(struct confine_report *r)
         r->missing |= CONFINE_MISSING_BOUNDING;
         return 0;
     }
-    for (long cap = 0; cap < 64; cap++) {
-        long in = SYS2(SYS_prctl, PR_CAPBSET_READ, cap);
-        if (in == -EINVAL)
+    for (long cap = 0; cap < 64; cap++) { /* dropping one not in the set is a no-op */
+        e = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap);
+        if (e == -EINVAL && cap > CAP_SETPCAP)
             break; /* past the last capability this kernel knows */
-        if (in < 0)
-            return confine_failed(r, "capbset read", in, -1);
-        if (in == 1 && (e = SYS2(SYS_prctl, PR_CAPBSET_DROP, cap)) < 0)
+        if (e < 0)
             return confine_failed(r, "capbset drop", e, -1);
     }
     /* NO_SETUID_FIXUP: the uid change below keeps the capabilities it needs until capset */

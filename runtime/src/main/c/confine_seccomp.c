@@ -123,13 +123,75 @@ static const uint16_t compute_allowed[] = {
 #endif
 };
 
-/* n calls of list: the match returns on_match, the rest falls through to on_other. */
+#define MAX_LIST 120 /* a leaf's jump to the returns after the tree must fit in 8 bits */
+#define LEAF 4      /* calls compared one by one at a leaf of the tree */
+
+/* Instructions of a tree whose jumps are patched once the returns' places are known. */
+struct pending {
+    int to_match[MAX_LIST]; /* JEQs whose jt goes to on_match */
+    int to_other[MAX_LIST]; /* JAs that go to on_other */
+    int nmatch, nother;
+};
+
+/* A binary search over sorted[lo, hi): JGE splits, leaves of up to LEAF JEQs, then a JA. */
+static void emit_tree(struct bpf *b, const uint16_t *sorted, int lo, int hi, struct pending *p)
+{
+    if (hi - lo <= LEAF) {
+        for (int i = lo; i < hi; i++) {
+            p->to_match[p->nmatch++] = b->n;
+            emit(b, JEQ(sorted[i], 0, 0));
+        }
+        p->to_other[p->nother++] = b->n;
+        emit(b, BPF_JMP | BPF_JA, 0, 0, 0);
+        return;
+    }
+    int mid = lo + (hi - lo) / 2;
+    int split = b->n;
+    emit(b, JGE(sorted[mid], 0, 0)); /* jt: to the upper half, patched below */
+    emit_tree(b, sorted, lo, mid, p);
+    if (split < b->max)
+        b->insn[split].jt = (uint8_t)(b->n - split - 1);
+    emit_tree(b, sorted, mid, hi, p);
+}
+
+/*
+ * The calls of list (n, any order): one that matches returns on_match, any other on_other. A
+ * binary search, not a row of compares: the kernel runs the filter once per system call number
+ * when it is installed (to cache the constant answers), so its length is paid at every start.
+ */
 static void emit_list(struct bpf *b, const uint16_t *list, int n, uint32_t on_match, uint32_t on_other)
 {
-    for (int i = 0; i < n; i++)
-        emit(b, JEQ(list[i], (uint8_t)(n - i), 0)); /* to the on_match return below */
+    uint16_t sorted[MAX_LIST];
+    int m = 0;
+    for (int i = 0; i < n && i < MAX_LIST; i++) { /* insertion sort, without duplicates */
+        int j = m;
+        while (j > 0 && sorted[j - 1] > list[i])
+            j--;
+        if (j > 0 && sorted[j - 1] == list[i])
+            continue;
+        for (int k = m; k > j; k--)
+            sorted[k] = sorted[k - 1];
+        sorted[j] = list[i];
+        m++;
+    }
+    struct pending p;
+    p.nmatch = p.nother = 0;
+    emit_tree(b, sorted, 0, m, &p);
+    int other = b->n;
     emit(b, RET(on_other));
     emit(b, RET(on_match));
+    if (b->n > b->max)
+        return; /* reported by the caller */
+    for (int i = 0; i < p.nmatch; i++) {
+        int jump = other + 1 - p.to_match[i] - 1;
+        if (jump > 255) {
+            b->n = b->max + 1; /* cannot happen with MAX_LIST calls; reported as -ENOSPC */
+            return;
+        }
+        b->insn[p.to_match[i]].jt = (uint8_t)jump;
+    }
+    for (int i = 0; i < p.nother; i++)
+        b->insn[p.to_other[i]].k = (uint32_t)(other - p.to_other[i] - 1);
 }
 
 int confine_seccomp_program(unsigned profile, unsigned net, void *out, int max)
@@ -201,5 +263,5 @@ int confine_seccomp_program(unsigned profile, unsigned net, void *out, int max)
     return b.n > max ? -ENOSPC : b.n;
 }
 
-_Static_assert(sizeof default_denied / sizeof default_denied[0] < 200, "jump offsets are 8 bits");
-_Static_assert(sizeof compute_allowed / sizeof compute_allowed[0] < 200, "jump offsets are 8 bits");
+_Static_assert(sizeof default_denied / sizeof default_denied[0] <= MAX_LIST, "see MAX_LIST");
+_Static_assert(sizeof compute_allowed / sizeof compute_allowed[0] <= MAX_LIST, "see MAX_LIST");

@@ -3,7 +3,10 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -295,6 +298,12 @@ static const struct denied denied[] = {
 #ifdef __NR_modify_ldt
     {"modify_ldt", __NR_modify_ldt, {99, 0, 0}},
 #endif
+#ifdef __NR_uselib
+    {"uselib", __NR_uselib, {0}},
+#endif
+#ifdef __NR__sysctl
+    {"_sysctl", __NR__sysctl, {0}},
+#endif
 };
 #define NDENIED ((int)(sizeof denied / sizeof denied[0]))
 
@@ -334,6 +343,91 @@ static void denied_calls(void)
             NOTE("%d denied calls refused with EPERM; unconfined %d of them fail otherwise", NDENIED,
                  NDENIED - ambiguous);
     }
+}
+
+
+/* A classic BPF interpreter for what the programs use: the decision for one call. */
+static uint32_t run_bpf(const struct sock_filter *insn, int n, uint32_t arch, uint32_t nr, const uint64_t *args)
+{
+    uint32_t a = 0;
+    for (int pc = 0; pc < n; pc++) {
+        const struct sock_filter *f = &insn[pc];
+        switch (f->code) {
+        case BPF_LD | BPF_W | BPF_ABS:
+            if (f->k == offsetof(struct seccomp_data, nr))
+                a = nr;
+            else if (f->k == offsetof(struct seccomp_data, arch))
+                a = arch;
+            else if (f->k >= offsetof(struct seccomp_data, args) && f->k < sizeof(struct seccomp_data))
+                a = (uint32_t)args[(f->k - offsetof(struct seccomp_data, args)) / 8]; /* low half */
+            else
+                return 0xdeadbeef;
+            break;
+        case BPF_JMP | BPF_JEQ | BPF_K: pc += a == f->k ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JGE | BPF_K: pc += a >= f->k ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JSET | BPF_K: pc += (a & f->k) ? f->jt : f->jf; break;
+        case BPF_JMP | BPF_JA: pc += (int)f->k; break;
+        case BPF_RET | BPF_K: return f->k;
+        default: return 0xdeadbeef;
+        }
+    }
+    return 0xdeadbeef; /* ran off the end */
+}
+
+#if defined(__x86_64__)
+#define ARCH AUDIT_ARCH_X86_64
+#else
+#define ARCH AUDIT_ARCH_AARCH64
+#endif
+#define EPERM_RET (SECCOMP_RET_ERRNO | EPERM)
+
+static void every_number(void)
+{
+    struct sock_filter d[CONFINE_BPF_MAX], c[CONFINE_BPF_MAX];
+    int nd = confine_seccomp_program(CONFINE_SECCOMP_DEFAULT, CONFINE_NET_CONNECT, d, CONFINE_BPF_MAX);
+    int nc = confine_seccomp_program(CONFINE_SECCOMP_COMPUTE, CONFINE_NET_CONNECT, c, CONFINE_BPF_MAX);
+    CHECK(nd > 0 && nc > 0);
+    uint64_t zero[6] = {0, 0, 0, 0, 0, 0};
+    int allowed_default = 0, allowed_compute = 0;
+    for (uint32_t nr = 0; nr < 1024; nr++) {
+        int listed = 0;
+        for (int i = 0; i < NDENIED; i++)
+            listed |= denied[i].nr == (long)nr;
+        uint32_t want = listed ? EPERM_RET : nr == __NR_clone3 ? (SECCOMP_RET_ERRNO | ENOSYS) : SECCOMP_RET_ALLOW;
+        if (nr == __NR_personality) /* personality(0) is PER_LINUX: allowed */
+            want = SECCOMP_RET_ALLOW;
+        uint32_t got = run_bpf(d, nd, ARCH, nr, zero);
+        if (got != want)
+            fprintf(stderr, "  default profile, call %u: %#x, not %#x\n", nr, got, want);
+        CHECK_EQ(got, want);
+        allowed_default += got == SECCOMP_RET_ALLOW;
+        got = run_bpf(c, nc, ARCH, nr, zero);
+        if (listed)
+            CHECK_EQ(got, EPERM_RET);
+        CHECK(got == SECCOMP_RET_ALLOW || got == EPERM_RET || (nr == __NR_clone3 && got == (SECCOMP_RET_ERRNO | ENOSYS)));
+        allowed_compute += got == SECCOMP_RET_ALLOW;
+    }
+    static const long compute_needs[] = {__NR_read, __NR_write, __NR_ppoll, __NR_recvmsg, __NR_sendmsg, __NR_futex,
+                                         __NR_mmap, __NR_execve, __NR_openat, __NR_exit_group, __NR_rt_sigreturn,
+                                         __NR_clock_gettime, __NR_getrandom, __NR_rseq, __NR_writev, __NR_fcntl};
+    for (size_t i = 0; i < sizeof compute_needs / sizeof compute_needs[0]; i++)
+        CHECK_EQ(run_bpf(c, nc, ARCH, (uint32_t)compute_needs[i], zero), SECCOMP_RET_ALLOW);
+    CHECK_EQ(run_bpf(c, nc, ARCH, __NR_socket, zero), EPERM_RET);
+    CHECK_EQ(run_bpf(c, nc, ARCH, __NR_prctl, zero), EPERM_RET);
+    /* argument rules */
+    uint64_t a[6] = {PR_SET_PDEATHSIG, 0, 0, 0, 0, 0};
+    CHECK_EQ(run_bpf(d, nd, ARCH, __NR_prctl, a), EPERM_RET);
+    a[0] = PR_SET_NAME;
+    CHECK_EQ(run_bpf(d, nd, ARCH, __NR_prctl, a), SECCOMP_RET_ALLOW);
+    a[0] = CLONE_NEWUSER | SIGCHLD;
+    CHECK_EQ(run_bpf(d, nd, ARCH, __NR_clone, a), EPERM_RET);
+    a[0] = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
+    CHECK_EQ(run_bpf(c, nc, ARCH, __NR_clone, a), SECCOMP_RET_ALLOW);
+    a[0] = SIGCHLD;
+    CHECK_EQ(run_bpf(c, nc, ARCH, __NR_clone, a), EPERM_RET);
+    CHECK_EQ(run_bpf(d, nd, ARCH, __NR_clone, a), SECCOMP_RET_ALLOW);
+    CHECK_EQ(run_bpf(d, nd, AUDIT_ARCH_I386, 20, zero), SECCOMP_RET_KILL_PROCESS);
+    NOTE("calls 0-1023 allowed: default %d, compute %d", allowed_default, allowed_compute);
 }
 
 #if defined(__x86_64__)
@@ -432,6 +526,7 @@ const struct test seccomp_tests[] = {
     {"seccomp_no_namespaces", namespaces},
     {"seccomp_personality", personalities},
     {"seccomp_denied_calls", denied_calls},
+    {"seccomp_every_call_number_decided", every_number},
     {"seccomp_foreign_abi_killed", foreign_abis},
     {"seccomp_compute_threads_no_fork", compute},
     {NULL, NULL},
