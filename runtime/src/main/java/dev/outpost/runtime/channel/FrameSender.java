@@ -46,6 +46,7 @@ final class FrameSender {
     private final Outbox outbox;
     private ByteBuffer tail;                    // guarded by writeLock: the rest of a frame begun without blocking
     private volatile boolean tailPending;       // tail != null, for threads without the lock
+    private boolean closed;                     // guarded by writeLock: the descriptor is closed (its number may be reused)
 
     FrameSender(String name, int fd, int maxFrameSize, BooleanSupplier broken, Breaker breaker, Outbox outbox) {
         this.name = name;
@@ -116,6 +117,9 @@ final class FrameSender {
 
     /** Writes the tail, then the outbox, without blocking; false when the socket filled up. Under the lock. */
     private boolean flushLocked() {
+        if (closed) {
+            return true; // nothing may be written to a number that another socket may have by now
+        }
         try {
             if (!writeTail()) {
                 return false;
@@ -175,7 +179,7 @@ final class FrameSender {
             throw new IOException("interrupted while waiting to write to " + name, e);
         }
         try {
-            if (broken.getAsBoolean()) {
+            if (closed || broken.getAsBoolean()) {
                 throw new NotSentException("the connection to " + name + " is broken");
             }
             beforeWaiting = finishTail(deadline, timeoutMillis, beforeWaiting);
@@ -216,8 +220,8 @@ final class FrameSender {
             throw e;
         } finally {
             writeLock.unlock();
+            flush(); // frames queued while this thread held the lock, whether its own frame went out or not
         }
-        flush(); // frames queued while this thread held the lock
     }
 
     /** Blocking: writes the tail of a frame begun without blocking before a caller's frame goes out. */
@@ -254,6 +258,9 @@ final class FrameSender {
         Posix.shutdown(fd);
         writeLock.lock();
         try {
+            closed = true;
+            tail = null;
+            tailPending = false;
             outbox.close();
             Posix.close(fd);
         } finally {

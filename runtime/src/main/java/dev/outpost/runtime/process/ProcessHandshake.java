@@ -29,8 +29,10 @@ final class ProcessHandshake {
                          RuntimeConfig config, System.Logger log) {
         Handshake.Outcome outcome = Handshake.judge(hello, pluginConfig, config.maxFrameSize());
         if (!outcome.accepted()) {
-            channel.sendLater(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(outcome.refusal())).build());
-            return outcome.refusal();
+            // the reason quotes what the plugin sent: cut short, its control characters made visible
+            String reason = LogText.clean(outcome.refusal(), 512);
+            channel.sendLater(Frame.newBuilder().setRefusal(Refusal.newBuilder().setReason(reason)).build());
+            return reason;
         }
         if (!hello.getPluginName().equals(name)) {
             log.log(Level.WARNING, () -> name + " calls itself '" + LogText.clean(hello.getPluginName(), 128)

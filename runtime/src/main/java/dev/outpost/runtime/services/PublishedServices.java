@@ -4,9 +4,9 @@ import dev.outpost.api.PluginService;
 import dev.outpost.api.PluginServiceProperties;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.ServiceDescriptor;
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 
@@ -15,15 +15,17 @@ import org.osgi.framework.ServiceRegistration;
  * updates and withdraws them. Each carries its plugin's identity (its bundle's name), the
  * documented properties, and a {@code service.ranking} that its owner raises with each
  * replacement, so that a consumer asking for the best match takes a new registration as soon as it
- * appears, before the one it replaces goes. Not thread-safe: its owner serializes its use.
+ * appears, before the one it replaces goes. Thread-safe: its owner touches, updates and withdraws
+ * it from several threads (the registry thread, a stop, a hot reload); no lock is held while the
+ * framework runs consumers' listeners.
  */
 public final class PublishedServices {
     private final String pluginName;
     private final Hello hello;
     private final long bundleId;
     private final int ranking;
-    private final List<ServiceRegistration<PluginService>> registrations = new ArrayList<>();
-    private long pid;
+    private final List<ServiceRegistration<PluginService>> registrations = new CopyOnWriteArrayList<>();
+    private volatile long pid;
 
     PublishedServices(String pluginName, Hello hello, long bundleId, long pid, int ranking) {
         this.pluginName = pluginName;
@@ -54,9 +56,10 @@ public final class PublishedServices {
      * {@code ServiceTracker} forget what it cached, say a registration just withdrawn.
      */
     public void touch() {
-        for (int i = 0; i < registrations.size(); i++) {
+        List<ServiceRegistration<PluginService>> now = List.copyOf(registrations); // a withdrawal may clear it meanwhile
+        for (int i = 0; i < now.size(); i++) {
             try {
-                registrations.get(i).setProperties(properties(hello.getServices(i)));
+                now.get(i).setProperties(properties(hello.getServices(i)));
             } catch (IllegalStateException alreadyGone) {
                 // unregistered with the bundle
             }
@@ -64,7 +67,7 @@ public final class PublishedServices {
     }
 
     public void withdraw() {
-        for (ServiceRegistration<PluginService> r : registrations) {
+        for (ServiceRegistration<PluginService> r : List.copyOf(registrations)) {
             try {
                 r.unregister();
             } catch (IllegalStateException alreadyGone) {

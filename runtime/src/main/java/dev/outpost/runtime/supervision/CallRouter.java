@@ -3,13 +3,17 @@ package dev.outpost.runtime.supervision;
 import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginException;
 import dev.outpost.runtime.channel.CallNotSentException;
+import dev.outpost.runtime.config.DaemonThreads;
 import dev.outpost.runtime.process.PluginProcess;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,7 +21,11 @@ import java.util.concurrent.atomic.LongAdder;
  * the start of the one that is starting, or on to the plugin's successor after a hot reload. A
  * call that failed without reaching an on-demand plugin's process (it had died, and the supervisor
  * had not heard yet) is sent to the next process: calls are at most once. Counts calls and
- * failures for {@link dev.outpost.api.PluginInfo}. Runs on the caller's thread; owns nothing.
+ * failures for {@link dev.outpost.api.PluginInfo}. Runs on the caller's thread. A call that has
+ * to wait (for a start, or for the next process) is sent by a thread of this router's own, made
+ * when there is such a call and gone 100 ms after the last: never by the thread that completed
+ * the start (the supervisor's, which every plugin shares), whose write could wait on a plugin that
+ * does not read. Owns that thread.
  */
 public final class CallRouter {
     /** Where one call goes, as its {@link PluginSupervisor} decided under its lock. */
@@ -45,6 +53,11 @@ public final class CallRouter {
     private final LongAdder calls = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final CallDrain drain = new CallDrain();
+    /** Calls that wait to be sent; more are refused with RESOURCE_EXHAUSTED. */
+    static final int MAX_WAITING = 10_000;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final ThreadPoolExecutor sender = new ThreadPoolExecutor(0, 1, 100, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(), DaemonThreads.named("outpost-waiting-calls")); // bounded by MAX_WAITING
 
     CallRouter(PluginSupervisor supervisor, ScheduledExecutorService timer) {
         this.supervisor = supervisor;
@@ -83,7 +96,7 @@ public final class CallRouter {
                 // goes to the process that the next call starts, once this one is accounted for
                 byte[] copy = payload.clone();
                 calls.decrement();
-                result = p.terminated().thenCompose(x -> route(service, method, copy, timeout, false));
+                result = p.terminated().thenComposeAsync(x -> route(service, method, copy, timeout, false), sender);
             }
         } else {
             result = CompletableFuture.failedFuture(new PluginException(ErrorCode.UNAVAILABLE, ((Refuse) route).why()));
@@ -103,22 +116,28 @@ public final class CallRouter {
      */
     private CompletableFuture<byte[]> afterStart(CompletableFuture<PluginProcess> ready, String service,
                                                  String method, byte[] payload, Duration timeout) {
+        if (waiting.incrementAndGet() > MAX_WAITING) {
+            waiting.decrementAndGet();
+            return CompletableFuture.failedFuture(new PluginException(ErrorCode.RESOURCE_EXHAUSTED, MAX_WAITING
+                    + " calls already wait for " + service + "/" + method + "'s plugin to start"));
+        }
+        ready.whenComplete((x, e) -> waiting.decrementAndGet());
         if (timeout == null) {
-            return ready.thenCompose(serving -> serving.call(service, method, payload, null, false));
+            return ready.thenComposeAsync(serving -> serving.call(service, method, payload, null, false), sender);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         ScheduledFuture<?> expiry = timer.schedule(() -> result.completeExceptionally(new PluginException(
                 ErrorCode.DEADLINE_EXCEEDED, service + "/" + method + " did not answer within " + timeout.toMillis()
                         + " ms (its plugin was still starting)")), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        ready.thenCompose(serving -> {
+        ready.thenComposeAsync(serving -> {
             long left = deadline - System.nanoTime();
             if (left <= 0 || result.isDone()) {
                 return CompletableFuture.<byte[]>failedFuture(new PluginException(ErrorCode.DEADLINE_EXCEEDED,
                         service + "/" + method + " did not answer within " + timeout.toMillis() + " ms"));
             }
             return serving.call(service, method, payload, Duration.ofNanos(left), false);
-        }).whenComplete((v, e) -> {
+        }, sender).whenComplete((v, e) -> {
             expiry.cancel(false);
             if (e != null) {
                 result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null

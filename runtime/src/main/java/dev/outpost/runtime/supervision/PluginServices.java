@@ -26,13 +26,21 @@ final class PluginServices {
     private String name;                        // guarded by lock
     private long generation;                    // guarded by lock: counts withdrawals
     private int ranking;                        // guarded by lock: that of the latest registration
+    /** What the first registration outranks: 0, or the ranking of the plugin this one replaces. */
+    private final int base;
 
-    /** {@code ranking}: what the first registration outranks (that of the plugin this one replaces). */
+    /**
+     * {@code ranking}: what the first registration outranks (that of the plugin this one replaces).
+     * A registration outranks the one it overlaps; one made when nothing of the plugin is
+     * registered (after a restart) starts again from {@code ranking + 1}, so that restarting
+     * cannot raise a plugin above another plugin's services of the same name.
+     */
     PluginServices(long bundleId, ServiceRegistrar registrar, RemoteService.Calls calls, int ranking) {
         this.bundleId = bundleId;
         this.registrar = registrar;
         this.calls = calls;
         this.ranking = ranking;
+        this.base = ranking;
     }
 
     /** The ranking of the latest registration: a successor's outrank it. */
@@ -82,7 +90,7 @@ final class PluginServices {
             r = registrar;
             this.hello = hello;
             this.name = name;
-            rank = same != null ? ranking : ++ranking;
+            rank = same != null ? ranking : published != null ? ++ranking : (ranking = base + 1);
         }
         if (same != null) {
             same.updatePid(pid);
