@@ -40,7 +40,8 @@ NATIVE=$BENCH/target/native
 make -s -C "$BENCH/src/main/c" grpc OUT="$NATIVE" >&2 || log "C++ gRPC server did not build: grpc-java fallback"
 JAR=$BENCH/target/benchmarks.jar
 JAVA_PROPS=(-Doutpost.bench.bundle="$BENCH/target/bundles/echo.jar"
-            -Doutpost.bench.grpc.server="$NATIVE/grpc_echo_server")
+            -Doutpost.bench.grpc.server="$NATIVE/grpc_echo_server"
+            -Doutpost.bench.spinner="$NATIVE/spinner")
 
 if [ $QUICK = 1 ]; then
     FLOOR_SCALE=20; LIFE=(--samples 20 --plugins 100); JMH=(--quick)

@@ -5,7 +5,7 @@
  *
  * Methods of service "fixture" in the ok modes (payloads are text):
  *   echo      answers the payload                  sleep     sleeps payload ms, answers it
- *   stderr    writes the payload + '\n' to stderr   crash     abort()s during the call
+ *   stderr    writes the payload + '\n' to stderr   crash     writes to NULL during the call (SIGSEGV)
  *   exit      exit(payload) during the call        log       sends the payload as a Log (INFO)
  *   config    answers the Welcome's config value for key payload (INVALID_ARGUMENT if none)
  *   env       answers the environment, NAME=value lines
@@ -20,6 +20,8 @@
  *             answers its pid (a test must kill it: nothing else will, without confinement)
  *   stderr-flood  payload "lines N" or "raw N": a thread writes N MiB to stderr, with newlines or
  *             without; answers at once
+ *   try       payload "ACT ARGS": one act a sandbox must refuse (ptrace, open, connect, forks,
+ *             alloc...); answers "ok ..." or the errno name (see fixture_confined.c)
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -66,7 +68,9 @@ static void usage(void)
           "  huge-log      one 16 MiB Log frame with terminal escapes, then serves\n"
           "  impostor      calls itself \"echo\" in its Hello, then serves\n"
           "  goodbye-exit  answers one call, says Goodbye, exits 0\n"
-          "  violate HOW   breaks the protocol after the first call (see fixture_hostile.c)\n",
+          "  violate HOW   breaks the protocol after the first call (see fixture_hostile.c)\n"
+          "  deaf [MS]     handshake after MS (300) ms, then reads nothing; SIGTERM left to its default\n"
+          "  setsid-daemon starts a setsid() daemon that ignores SIGTERM, then like ok\n",
           stderr);
 }
 
@@ -117,6 +121,8 @@ static int m_stderr(void *user, const outpost_request *req, outpost_response *re
 static int m_crash(void *user, const outpost_request *req, outpost_response *resp)
 {
     (void)user, (void)req, (void)resp;
+    /* a real fault: abort() would end the init of a pid namespace with SIGSEGV anyway (docs/sandbox.md) */
+    *(volatile int *)(uintptr_t)user = 1;
     abort();
 }
 
@@ -412,6 +418,8 @@ static int serve_ok(void)
         rc = outpost_plugin_add_method(p, "fixture", methods[i].name, methods[i].fn,
                                        methods[i].user);
     if (rc == 0)
+        rc = fixture_add_confined(p);
+    if (rc == 0)
         rc = outpost_serve(p);
     else
         fprintf(stderr, "fixture: %s\n", outpost_strerror(rc));
@@ -423,6 +431,16 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "ok";
     take_snapshots(argc, argv);
+    if (strcmp(mode, "deaf") == 0) {
+        alarm(SAFETY_ALARM_S);
+        long delay_ms = argc > 2 ? atol(argv[2]) : 300;
+        usleep((useconds_t)(delay_ms > 0 && delay_ms < 10000 ? delay_ms : 300) * 1000); /* calls made meanwhile wait */
+        if (raw_handshake() != 0)
+            return raw_done(1);
+        sleep_forever();
+    }
+    if (strcmp(mode, "setsid-daemon") == 0)
+        return fixture_start_daemon() == 0 ? serve_ok() : 1;
     if (strcmp(mode, "ok") == 0)
         return serve_ok();
     if (strcmp(mode, "stdout-lines") == 0) {

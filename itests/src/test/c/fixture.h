@@ -35,6 +35,12 @@ int raw_answer(const struct Outpost__V1__Frame *request, uint64_t id_offset); /*
 int raw_answer_loop(uint64_t id_offset); /* answers requests and pings until Goodbye or EOF */
 int raw_done(int rc);           /* frees the read buffer; returns rc */
 
+/* Method "try" (fixture_confined.c): the acts a sandbox must refuse. */
+struct outpost_plugin;
+int fixture_add_confined(struct outpost_plugin *p);
+/* A setsid() double-forked daemon that ignores SIGTERM and clears its parent-death signal (60 s at most). */
+int fixture_start_daemon(void);
+
 /* Sleeps until a signal ends the process (the modes that the host must kill). */
 void sleep_forever(void) __attribute__((noreturn));
 

@@ -15,8 +15,8 @@
  * (CLONE_PIDFD) goes back to the host over the socket. Its parent-death signal (SIGKILL) follows
  * the host thread that spawned this process, as this process's own does.
  *
- * One request per SOCK_SEQPACKET message (the layout is spawn_request below, then the strings, all
- * NUL-terminated: the working directory ("" for this process's own), argv..., envp...), with four
+ * One request per SOCK_SEQPACKET message (the layout is spawn_request below; with SPAWN_CONFINED a
+ * struct confine_spec of confine.h; then the strings, all NUL-terminated: the working directory ("" for this process's own), argv..., envp...), with four
  * descriptors in SCM_RIGHTS: the child's stdout, stderr and channel, and the executable (the sealed
  * memfd the host checked). The child executes that descriptor itself, execveat(fd, "",
  * AT_EMPTY_PATH): no path is looked up that another process could replace between the host's check
@@ -28,6 +28,14 @@
  * closes it: it is close-on-exec), an empty signal mask, the dispositions this process has (the
  * defaults: the host spawns it with every signal reset, and it sets none), its own process group,
  * the request's working directory, and exactly the request's environment.
+ *
+ * A confined request (SPAWN_CONFINED) has the child call confine_apply() last, just before the
+ * exec: cgroups joined, limits, ids, capabilities, no_new_privs, Landlock, seccomp (confine.h says
+ * what each step does and in which order). A failed step ends the child with 127 and its name
+ * (e.g. "landlock path") in the reply; the protections this kernel lacks come back in
+ * spawn_reply.missing either way. With SPAWN_NEWPID the child is the init of a pid namespace of
+ * its own (CLONE_NEWPID): when it dies, the kernel kills every process it left, whatever they did
+ * to their session, group or parent-death signal, and its exit is reported only after theirs.
  *
  * Exits 0 when the host closes the socket, and 1 on a malformed request or a broken socket. It
  * dies with the host (PR_SET_PDEATHSIG, SIGKILL).
@@ -45,14 +53,19 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <poll.h>
 #include <unistd.h>
+
+#include "confine.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
 
 #define HOST_SOCKET 3
-#define SPAWN_MAGIC 0x4f505332u /* "OPS2" */
+#define SPAWN_MAGIC 0x4f505333u /* "OPS3" */
+#define SPAWN_CONFINED 0x1u /* a struct confine_spec follows the head: confine_apply() before the exec */
+#define SPAWN_NEWPID 0x2u   /* the plugin is the init of a pid namespace of its own */
 #define MAX_REQUEST (128 * 1024)
 #define CHILD_FDS 4 /* stdout, stderr, channel, executable */
 #define EXEC_FD 4
@@ -63,13 +76,17 @@ struct spawn_request {
     uint32_t magic;
     uint32_t argc; /* >= 1 */
     uint32_t envc;
-    uint32_t strings; /* bytes of strings that follow */
+    uint32_t strings; /* bytes of strings that follow (after the spec, if any) */
+    uint32_t flags;   /* SPAWN_* */
+    uint32_t reserved;
 };
 
 struct spawn_reply {
-    int32_t pid;   /* > 0: the child (the host's), whose pidfd is attached; -1: none was made */
-    int32_t error; /* 0, or the errno of the step that failed */
-    char step[24]; /* the failed step, NUL-terminated; "" on success */
+    int32_t pid;           /* > 0: the child (the host's), whose pidfd is attached; -1: none was made */
+    int32_t error;         /* 0, or the errno of the step that failed */
+    char step[24];         /* the failed step, NUL-terminated; "" on success */
+    uint32_t missing;      /* CONFINE_MISSING_* protections asked for that this kernel lacks */
+    uint32_t landlock_abi; /* the kernel's Landlock ABI (0: none or not asked) */
 };
 
 /* what the child needs, and where it reports a failure (it shares this memory: CLONE_VM) */
@@ -82,6 +99,10 @@ struct job {
     char **envp;
     int error;
     const char *step;
+    uint32_t flags;                   /* SPAWN_* */
+    const struct confine_spec *spec;  /* with SPAWN_CONFINED */
+    struct confine_report report;     /* filled by the child's confine_apply() */
+    char failed_step[CONFINE_STEP_SIZE];
 };
 
 static __attribute__((noreturn)) void child_fails(struct job *job, const char *step)
@@ -113,7 +134,15 @@ static int child(void *arg)
         child_fails(job, "chdir");
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         child_fails(job, "prctl");
-    if (getppid() != job->host) { /* the host died before prctl() */
+    if (job->flags & SPAWN_NEWPID) {
+        /* the parent is outside the child's namespace, so getppid() is 0: the host is gone if its
+         * end of the channel is (nobody else holds it) */
+        struct pollfd channel = {.fd = 3, .events = POLLRDHUP};
+        if (poll(&channel, 1, 0) < 0 || (channel.revents & (POLLRDHUP | POLLHUP))) {
+            errno = ESRCH;
+            child_fails(job, "host gone");
+        }
+    } else if (getppid() != job->host) { /* the host died before prctl() */
         errno = ESRCH;
         child_fails(job, "getppid");
     }
@@ -123,6 +152,13 @@ static int child(void *arg)
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
         child_fails(job, "sigprocmask");
+    if (job->flags & SPAWN_CONFINED) { /* last: the seccomp filter needs to allow only the exec */
+        if (confine_apply(job->spec, &job->report) != 0) {
+            memcpy(job->failed_step, job->report.step, sizeof job->failed_step);
+            errno = -job->report.error;
+            child_fails(job, job->failed_step);
+        }
+    }
     syscall(SYS_execveat, EXEC_FD, "", job->argv, job->envp, AT_EMPTY_PATH);
     child_fails(job, "execveat");
 }
@@ -189,13 +225,20 @@ static void serve(char *buf, size_t n, const int fds[CHILD_FDS], int dev_null, p
         exit(1);
     }
     memcpy(&head, buf, sizeof head);
-    char *at = buf + sizeof head, *end = buf + n;
-    if (head.magic != SPAWN_MAGIC || head.argc == 0 || head.strings != n - sizeof head || end[-1] != '\0') {
-        fprintf(stderr, "outpost-spawner: malformed request (magic %#x, %u arguments, %u bytes of strings, %zu received)\n",
-                head.magic, head.argc, head.strings, n);
+    size_t spec_size = (head.flags & SPAWN_CONFINED) ? sizeof(struct confine_spec) : 0;
+    char *at = buf + sizeof head + spec_size, *end = buf + n;
+    if (head.magic != SPAWN_MAGIC || head.argc == 0 || n < sizeof head + spec_size
+            || head.strings != n - sizeof head - spec_size || end[-1] != '\0'
+            || (head.flags & ~(SPAWN_CONFINED | SPAWN_NEWPID)) != 0) {
+        fprintf(stderr, "outpost-spawner: malformed request (magic %#x, flags %#x, %u arguments, %u bytes of strings, %zu received)\n",
+                head.magic, head.flags, head.argc, head.strings, n);
         exit(1);
     }
-    struct job job = {.dev_null = dev_null, .host = host, .cwd = at};
+    /* the spec is copied out of buf so that it is aligned (the builders' layout, see confine.h) */
+    static struct confine_spec spec;
+    if (spec_size)
+        memcpy(&spec, buf + sizeof head, sizeof spec);
+    struct job job = {.dev_null = dev_null, .host = host, .cwd = at, .flags = head.flags, .spec = &spec};
     memcpy(job.fds, fds, sizeof job.fds);
     at += strlen(at) + 1;
     job.argv = strings(&at, end, head.argc);
@@ -209,8 +252,10 @@ static void serve(char *buf, size_t n, const int fds[CHILD_FDS], int dev_null, p
     sigfillset(&all);
     /* no signal handler may run in the child while it shares this memory */
     sigprocmask(SIG_SETMASK, &all, &saved);
-    pid_t pid = clone(child, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PIDFD | SIGCHLD,
-                      &job, &pidfd);
+    int clone_flags = CLONE_VM | CLONE_VFORK | CLONE_PARENT | CLONE_PIDFD | SIGCHLD;
+    if (head.flags & SPAWN_NEWPID)
+        clone_flags |= CLONE_NEWPID;
+    pid_t pid = clone(child, stack + CHILD_STACK, clone_flags, &job, &pidfd);
     int clone_error = errno;
     sigprocmask(SIG_SETMASK, &saved, NULL);
     if (pid < 0) {
@@ -218,6 +263,8 @@ static void serve(char *buf, size_t n, const int fds[CHILD_FDS], int dev_null, p
     } else {
         r.pid = pid;
         r.error = job.error;
+        r.missing = job.report.missing;
+        r.landlock_abi = job.report.landlock_abi;
         if (job.step != NULL)
             snprintf(r.step, sizeof r.step, "%s", job.step);
         reply(&r, pidfd);

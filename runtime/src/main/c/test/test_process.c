@@ -196,6 +196,9 @@ static void pidns_init(void)
             kill(daemon, SIGKILL);
             status = wait_pid(daemon, CHILD_MS);
             CHECK(status >= 0 && WIFSIGNALED(status));
+            /* the middle process, if init had not reaped it yet, came to the runner with the daemon */
+            while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
+                ;
         }
     }
     close(pair[0]);

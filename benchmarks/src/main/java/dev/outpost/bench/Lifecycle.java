@@ -22,11 +22,15 @@ import org.osgi.framework.wiring.FrameworkWiring;
  *       has answered a first 64 B call (serving), p50/p99 over {@code --samples} starts;</li>
  *   <li>{@code outpost.stop}: cooperative {@code bundle.stop()} (Goodbye, the plugin exits 0)
  *       until it returns, which is after the reap;</li>
+ *   <li>the same in a host without confinement ({@code *.unconfined}), sample by sample in turn
+ *       with the confined one, and what confinement adds to a start at p50
+ *       ({@code outpost.start.confinement_cost});</li>
  *   <li>{@code outpost.scale.*}: {@code --plugins} echo bundles (one jar, many locations),
  *       installed and resolved, then started at once: time until the start calls return and until
  *       all serve, host threads before and after, heap after GC, the plugins'
  *       summed RSS and PSS, host descriptors and their limit, one call each, and the time the
- *       framework takes to stop them all (every one reaped).</li>
+ *       framework takes to stop them all (every one reaped), all confined;</li>
+ *   <li>{@code outpost.quota.*}: the echo plugin's calls beside a CPU spinner ({@link CpuQuota}).</li>
  * </ul>
  *
  * Usage: {@code Lifecycle [--samples N] [--warmup N] [--plugins N] [--out FILE]}; the warm-up
@@ -59,31 +63,50 @@ public final class Lifecycle {
         if (plugins > 0) {
             scale(plugins, f);
         }
+        CpuQuota.measure(Math.max(200, samples * 10), f);
         f.emit(out);
     }
 
+    /**
+     * Starts and stops in two hosts of one JVM, taking turns sample by sample: one confines its
+     * plugins (the default: {@code outpost.start}, {@code outpost.stop}), the other does not
+     * ({@code outpost.sandbox=off}: {@code outpost.start.unconfined}, {@code outpost.stop.unconfined}).
+     */
     static void startStop(int samples, int warmup, Figures f) throws Exception {
         byte[] payload = OutpostBenchmark.payload(64);
-        long[] start = new long[samples];
-        long[] stop = new long[samples];
-        try (EchoHost host = EchoHost.start()) {
-            Bundle bundle = host.install("lifecycle");
+        long[][] start = new long[2][samples];
+        long[][] stop = new long[2][samples];
+        try (EchoHost confined = EchoHost.start(); EchoHost open = EchoHost.start(Map.of("outpost.sandbox", "off"))) {
+            EchoHost[] hosts = {confined, open};
+            Bundle[] bundles = {confined.install("lifecycle"), open.install("lifecycle")};
             for (int i = -warmup; i < samples; i++) {
-                long t0 = System.nanoTime();
-                CompletableFuture<ServiceReference<?>> registered = host.expect(bundle);
-                bundle.start();
-                host.await(bundle, registered, WAIT_MS).call("echo", payload, null);
-                long t1 = System.nanoTime();
-                bundle.stop();
-                long t2 = System.nanoTime();
-                if (i >= 0) {
-                    start[i] = t1 - t0;
-                    stop[i] = t2 - t1;
+                for (int h = 0; h < 2; h++) {
+                    long t0 = System.nanoTime();
+                    CompletableFuture<ServiceReference<?>> registered = hosts[h].expect(bundles[h]);
+                    bundles[h].start();
+                    hosts[h].await(bundles[h], registered, WAIT_MS).call("echo", payload, null);
+                    long t1 = System.nanoTime();
+                    bundles[h].stop();
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        start[h][i] = t1 - t0;
+                        stop[h][i] = t2 - t1;
+                    }
                 }
             }
         }
-        f.addMicros("outpost.start", start);
-        f.addMicros("outpost.stop", stop);
+        f.addMicros("outpost.start", start[0]);
+        f.addMicros("outpost.stop", stop[0]);
+        f.addMicros("outpost.start.unconfined", start[1]);
+        f.addMicros("outpost.stop.unconfined", stop[1]);
+        double cost = (median(start[0]) - median(start[1])) / 1000.0;
+        f.add("outpost.start.confinement_cost", cost, "us");
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     static void scale(int n, Figures f) throws Exception {

@@ -70,9 +70,12 @@ class BenchmarksSmokeTest {
         Figures f = new Figures();
         Lifecycle.startStop(2, 1, f);
         Lifecycle.scale(3, f);
+        CpuQuota.measure(20, f);
         Map<String, String> byName = f.lines().stream()
                 .collect(Collectors.toMap(l -> l.split(" ")[0], l -> l.split(" ")[1]));
-        assertTrue(byName.keySet().containsAll(List.of("outpost.start", "outpost.stop", "outpost.scale.serving",
+        assertTrue(byName.keySet().containsAll(List.of("outpost.start", "outpost.stop", "outpost.start.unconfined",
+                "outpost.stop.unconfined", "outpost.start.confinement_cost", "outpost.quota.alone",
+                "outpost.quota.capped", "outpost.quota.uncapped", "outpost.scale.serving",
                 "outpost.scale.heap", "outpost.scale.plugin_pss", "outpost.scale.stop_all")), byName.toString());
         assertEquals("3.00", byName.get("outpost.scale.plugins"));
         assertEquals("0.00", byName.get("outpost.scale.children_left"));

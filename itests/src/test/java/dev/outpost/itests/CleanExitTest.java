@@ -100,6 +100,7 @@ class CleanExitTest {
             assertTrue(ProcessHandle.of(pid).orElseThrow().destroy(), "SIGTERM to " + pid); // kill -TERM
             events.awaitEntered(bundle.getBundleId(), PluginState.RESTARTING, round);
         }
+        events.awaitEntered(bundle.getBundleId(), PluginState.RUNNING, 7);
         PluginService fx = runtime.awaitService(bundle, "fixture");
         assertArrayEquals(text("still here"), fx.call("echo", text("still here"), T));
         assertEquals(List.of(), severe);

@@ -123,17 +123,21 @@ class HostileNeighboursTest {
     void aSetsidGrandchildHoldingTheSocketAndPipesDoesNotHoldUpTheStop() throws Exception {
         Bundle bundle = hostile("fx-daemon", "ok");
         PluginService fx = runtime.awaitService(bundle, "fixture");
-        long daemon = Long.parseLong(new String(fx.call("daemon", new byte[0], CALL), StandardCharsets.UTF_8));
+        long pid = runtime.pid(bundle);
+        String ns = Processes.pidNamespace(pid);
+        long daemon = Processes.hostPid(ns, Long.parseLong(new String(fx.call("daemon", new byte[0], CALL),
+                StandardCharsets.UTF_8)));
         try {
             assertTrue(Processes.exists(daemon));
-            long pid = runtime.pid(bundle);
             callHealthyFor(300);
             stopWithinBound(bundle);
             assertFalse(Processes.exists(pid), "the plugin itself was reaped");
+            awaitGone(daemon); // it died with the plugin's pid namespace
         } finally {
-            // without confinement nothing else kills it: it left the plugin's group and session
-            ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
-            awaitGone(daemon);
+            // should it have survived, it is still in the plugin's namespace, so the pid is still its
+            if (ns.equals(Processes.pidNamespace(daemon))) {
+                ProcessHandle.of(daemon).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 

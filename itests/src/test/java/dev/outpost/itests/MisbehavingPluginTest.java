@@ -124,7 +124,7 @@ class MisbehavingPluginTest {
         PluginException e = assertThrows(PluginException.class, () -> fx.call("crash", new byte[0], T));
         assertEquals(ErrorCode.UNAVAILABLE, e.code());
         PluginInfo info = failed(bundle);
-        assertEquals("killed by signal 6 (SIGABRT)", info.exitDescription().orElseThrow(), info.toString());
+        assertEquals("killed by signal 11 (SIGSEGV)", info.exitDescription().orElseThrow(), info.toString());
         assertEquals(0, runtime.serviceCount(bundle), "a dead plugin's services are withdrawn");
     }
 

@@ -108,4 +108,57 @@ final class Processes {
         return children;
     }
 
+    /** The pid namespace of a process ("pid:[4026532...]"), or null if it is gone. */
+    static String pidNamespace(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Every live process in pid namespace {@code ns} (as {@link #pidNamespace} names it), zombies
+     * left out: what a plugin that is the init of its own namespace leaves behind.
+     */
+    static List<Long> inPidNamespace(String ns) throws IOException {
+        List<Long> found = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.chars().allMatch(Character::isDigit)) {
+                    long pid = Long.parseLong(name);
+                    if (ns.equals(pidNamespace(pid)) && !"Z".equals(state(pid)) && state(pid) != null) {
+                        found.add(pid);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The pid, as this JVM sees it, of the process that has pid {@code inner} inside namespace
+     * {@code ns} (a plugin reports the pids of its own namespace); fails if there is none.
+     */
+    static long hostPid(String ns, long inner) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || !ns.equals(pidNamespace(Long.parseLong(name)))) {
+                    continue;
+                }
+                try {
+                    for (String line : Files.readAllLines(p.resolve("status"))) {
+                        if (line.startsWith("NSpid:") && line.endsWith("\t" + inner)) {
+                            return Long.parseLong(name);
+                        }
+                    }
+                } catch (IOException gone) {
+                    // exited while we looked
+                }
+            }
+        }
+        throw new AssertionError("no process has pid " + inner + " in " + ns);
+    }
 }

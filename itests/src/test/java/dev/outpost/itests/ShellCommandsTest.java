@@ -57,12 +57,12 @@ class ShellCommandsTest {
     }
 
     @Test
-    void listShowsOneLinePerPluginWithPidStateAndResidentMemory() {
+    void listShowsOneLinePerPluginWithPidStateAndMemoryAgainstItsLimit() {
         long pid = runtime.pid(echo);
         String[] lines = commands.list().split("\n");
         assertEquals(2, lines.length, commands.list());
-        assertTrue(lines[0].matches("NAME +BUNDLE STATE +PID +UPTIME RESTARTS +RSS +CALLS ERRORS"), lines[0]);
-        assertTrue(lines[1].matches("echo +" + echo.getBundleId() + " RUNNING +" + pid + " +\\d+s +0 +\\d+ KiB +\\d+ +\\d+"),
+        assertTrue(lines[0].matches("NAME +BUNDLE STATE +PID +UPTIME RESTARTS +MEMORY/LIMIT +CALLS ERRORS"), lines[0]);
+        assertTrue(lines[1].matches("echo +" + echo.getBundleId() + " RUNNING +" + pid + " +\\d+s +0 +[\\d.]+ (B|KiB|MiB)/256\\.0 MiB +\\d+ +\\d+"),
                 lines[1]);
     }
 

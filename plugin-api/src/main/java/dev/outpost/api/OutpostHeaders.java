@@ -29,6 +29,17 @@ public final class OutpostHeaders {
      * Host configuration ({@code outpost.restart.*}) overrides it.
      */
     public static final String RESTART = "Outpost-Restart";
+    /**
+     * What the plugin's sandbox must allow it, as {@code key=value} pairs separated by {@code ;}:
+     * {@code memory} (bytes, with k, m or g), {@code tasks} (processes and threads), {@code cpu}
+     * (cores, e.g. 0.5), {@code files} (open descriptors), {@code file-size} (bytes per file
+     * written), {@code network} ({@code none}, {@code connect} or {@code any}), {@code read} (more
+     * paths to read, separated by {@code :}) and {@code profile} ({@code default} or the stricter
+     * {@code compute}). Example: {@code memory=64m; tasks=16; cpu=0.5; network=connect}. Optional:
+     * the host's defaults apply to what is not asked; the host's ceilings ({@code outpost.sandbox.*})
+     * refuse a bundle that asks for more. See docs/sandbox.md.
+     */
+    public static final String SANDBOX = "Outpost-Sandbox";
 
     private OutpostHeaders() {
     }

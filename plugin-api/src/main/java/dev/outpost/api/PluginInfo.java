@@ -20,8 +20,10 @@ import java.util.Optional;
  * @param exitDescription how the last process ended ("exited with 0", "killed by signal 9 (SIGKILL)"), if it did
  * @param failure why the plugin failed, if it did
  * @param recentStderr the last lines the current (or last) process wrote to stderr, oldest first
+ * @param sandbox the confinement of the current (or last) process and its resource usage
  */
 public record PluginInfo(String name, String version, long bundleId, PluginState state, long pid,
                          Optional<Instant> startedAt, int restarts, long calls, long errors,
-                         Optional<String> exitDescription, Optional<String> failure, List<String> recentStderr) {
+                         Optional<String> exitDescription, Optional<String> failure, List<String> recentStderr,
+                         PluginSandbox sandbox) {
 }

@@ -12,11 +12,11 @@ import java.util.stream.Collectors;
 
 /**
  * What a bundle's Outpost headers ask for, checked: the executable chosen for this platform, the
- * plugin's name (argv[0]), its arguments, configuration and restart policy. Every problem found is reported in
- * one {@link InvalidPluginException}.
+ * plugin's name (argv[0]), its arguments, configuration, restart policy and what its sandbox must
+ * allow it. Every problem found is reported in one {@link InvalidPluginException}.
  */
 public record PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
-                  RestartPolicy restart) {
+                  RestartPolicy restart, SandboxRequest sandbox) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}");
 
     /** The bundle's headers do not describe a runnable plugin. */
@@ -92,11 +92,12 @@ public record PluginSpec(String name, String executablePath, List<String> argume
         }
 
         RestartPolicy restart = RestartPolicy.parse(headers.apply(OutpostHeaders.RESTART), problems);
+        SandboxRequest sandbox = SandboxRequest.parse(headers.apply(OutpostHeaders.SANDBOX), problems);
 
         if (!problems.isEmpty()) {
             throw new InvalidPluginException(String.join("; ", problems));
         }
-        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart);
+        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart, sandbox);
     }
 
     private static String describe(HeaderClauses.Clause clause) {

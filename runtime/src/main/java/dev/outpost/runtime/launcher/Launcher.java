@@ -94,6 +94,8 @@ public final class Launcher {
         Map<String, String> props = new HashMap<>(options.properties);
         // the bundle cache survives restarts, so that the deploy folder can be reconciled with it
         props.putIfAbsent(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
+        // no plugin may be given to read it (docs/sandbox.md)
+        props.putIfAbsent("outpost.deploy.dir", deployDir.toString());
         if (!options.headless) {
             // the console bundle runs the Gogo shell on a terminal that leaves Ctrl-C to us
             props.putIfAbsent("outpost.console", "true");

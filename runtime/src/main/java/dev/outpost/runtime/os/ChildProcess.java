@@ -21,14 +21,28 @@ public final class ChildProcess implements AutoCloseable {
 
     private final int pid;
     private final String name;
+    private final int missingProtections;
     private final Pointer siginfo = Native.allocate(SIGINFO_SIZE); // guarded by this
     private int pidfd;            // guarded by this; -1 once closed
     private ExitStatus status;    // guarded by this; set once reaped
 
     ChildProcess(int pid, int pidfd, String name) {
+        this(pid, pidfd, name, 0);
+    }
+
+    ChildProcess(int pid, int pidfd, String name, int missingProtections) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.name = name;
+        this.missingProtections = missingProtections;
+    }
+
+    /**
+     * The protections its {@link Confinement} asked for that this kernel could not give
+     * ({@link Confinement.Missing} bits); 0 for an unconfined child.
+     */
+    public int missingProtections() {
+        return missingProtections;
     }
 
     public int pid() {

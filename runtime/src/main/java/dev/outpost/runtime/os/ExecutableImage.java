@@ -51,7 +51,9 @@ public final class ExecutableImage implements AutoCloseable {
 
     /**
      * memfd_create(name, MFD_CLOEXEC|MFD_ALLOW_SEALING|MFD_EXEC) (retried without MFD_EXEC on
-     * EINVAL), writes all bytes, fchmod 0500, seals with F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_WRITE|
+     * EINVAL), writes all bytes, fchmod 0555 (a confined plugin runs as another uid, which must be
+     * able to execute it; nobody can write to it once sealed, and only a process that may ptrace
+     * this JVM can open it through {@code /proc}), seals with F_SEAL_SHRINK|F_SEAL_GROW|F_SEAL_WRITE|
      * F_SEAL_SEAL. Only if memfd_create fails with ENOSYS: falls back to a file of mode 0500 in a
      * private 0700 directory made by Files.createTempDirectory; close() deletes both.
      */
@@ -74,7 +76,7 @@ public final class ExecutableImage implements AutoCloseable {
         }
         try {
             writeAll(memfd, bytes);
-            if (C.fchmod(memfd, 0500) != 0) {
+            if (C.fchmod(memfd, 0555) != 0) {
                 throw Native.error("fchmod", memfd, Native.errno());
             }
             Posix.fcntl(memfd, LibC.F_ADD_SEALS, SEALS);

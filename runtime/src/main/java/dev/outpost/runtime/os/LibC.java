@@ -54,6 +54,8 @@ final class LibC {
         int shutdown(int fd, int how);
         int fchmod(int fd, int mode);
         int getpid();
+        int geteuid();
+        long syscall(long number, Pointer a, long b, int c);
 
         /**
          * Direct buffers are passed as address + position, without copying; heap buffers are

@@ -16,6 +16,8 @@ import jnr.ffi.Pointer;
  * {@link #recv}, {@link #send} and {@link #read} allocate nothing on the Java heap.
  */
 public final class Posix {
+    /** The same number on x86-64 and aarch64 (new system calls share one table). */
+    private static final long LANDLOCK_CREATE_RULESET = 444;
     public static final int POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10;
 
     private Posix() {}
@@ -202,6 +204,20 @@ public final class Posix {
 
     public static int getpid() {
         return C.getpid();
+    }
+
+    /** The effective uid of this process. */
+    public static int geteuid() {
+        return C.geteuid();
+    }
+
+    /**
+     * The kernel's Landlock ABI version, {@code landlock_create_ruleset(NULL, 0,
+     * LANDLOCK_CREATE_RULESET_VERSION)}; 0 where Landlock is missing or disabled.
+     */
+    public static int landlockAbi() {
+        long abi = C.syscall(LANDLOCK_CREATE_RULESET, null, 0, 1);
+        return abi < 0 ? 0 : (int) abi;
     }
 
     /** fcntl(fd, cmd, arg), retried on EINTR; throws "fcntl(fd N): ..." on failure. */

@@ -34,6 +34,10 @@ public final class PosixSpawner implements Spawner {
     @Override
     public ChildProcess spawn(SpawnRequest request) throws SpawnException {
         String name = request.processName();
+        if (request.confinement() != null) {
+            throw new SpawnException("spawn of " + name + " failed: only " + SpawnServer.PROGRAM
+                    + " can confine a plugin, and it is not available");
+        }
         String path = request.image().execPath();
         Pointer argv = CStrings.array(request.argv());
         Pointer envp = CStrings.array(environ(request.environment()));

@@ -1,6 +1,10 @@
 package dev.outpost.runtime.os;
 
-/** Linux x86-64 signal numbers and their names. Owns nothing. */
+import static dev.outpost.runtime.os.Native.C;
+
+import java.util.function.BooleanSupplier;
+
+/** Linux x86-64 signal numbers and their names, and signalling a pid that is not this JVM's child. Owns nothing. */
 public final class Signals {
     public static final int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGTERM = 15;
 
@@ -26,5 +30,22 @@ public final class Signals {
             return "SIGRTMIN+" + (sig - SIGRTMIN);
         }
         return "SIG" + sig;
+    }
+
+    /**
+     * Sends {@code signal} to {@code pid} (not a child of this JVM, e.g. a process found in a
+     * plugin's cgroup) only if {@code stillTheOne} holds once the pid is pinned by a pidfd, so that
+     * a pid reused after that process's exit is never signalled. Returns whether it was sent.
+     */
+    public static boolean signalIf(int pid, int signal, BooleanSupplier stillTheOne) {
+        int pidfd = C.pidfd_open(pid, 0);
+        if (pidfd < 0) {
+            return false; // gone already
+        }
+        try {
+            return stillTheOne.getAsBoolean() && C.pidfd_send_signal(pidfd, signal, null, 0) == 0;
+        } finally {
+            Posix.close(pidfd);
+        }
     }
 }

@@ -18,13 +18,16 @@ import java.util.Objects;
  * @param stdoutFd    becomes fd 1 in the child
  * @param stderrFd    becomes fd 2 in the child (fd 0 is always /dev/null)
  * @param workingDirectory where the child starts; null: where the spawner runs
+ * @param confinement what the child does to itself before it executes the image; null: nothing
+ *     (only {@link SpawnServer} can confine: {@link PosixSpawner} refuses a confined request)
  */
 public record SpawnRequest(ExecutableImage image, List<String> argv, Map<String, String> environment,
-                           int channelFd, int stdoutFd, int stderrFd, Path workingDirectory) {
-    /** A request for a child that starts where the spawner runs. */
+                           int channelFd, int stdoutFd, int stderrFd, Path workingDirectory,
+                           Confinement confinement) {
+    /** A request for an unconfined child that starts where the spawner runs. */
     public SpawnRequest(ExecutableImage image, List<String> argv, Map<String, String> environment,
                         int channelFd, int stdoutFd, int stderrFd) {
-        this(image, argv, environment, channelFd, stdoutFd, stderrFd, null);
+        this(image, argv, environment, channelFd, stdoutFd, stderrFd, null, null);
     }
 
     public SpawnRequest {

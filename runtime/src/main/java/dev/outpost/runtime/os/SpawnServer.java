@@ -35,8 +35,10 @@ public final class SpawnServer implements Spawner, AutoCloseable {
     static final String PROGRAM = "outpost-spawner";
     /** The spawner's buffer; what a request may take (path, argv and environment). */
     static final int MAX_REQUEST = 128 * 1024;
-    private static final int MAGIC = 0x4f505332; // "OPS2", as in outpost-spawner.c
-    private static final int HEAD = 16, REPLY = 32, STEP_OFFSET = 8;
+    private static final int MAGIC = 0x4f505333; // "OPS3", as in outpost-spawner.c
+    /** Request flags: a struct confine_spec follows the head; a pid namespace of its own. */
+    private static final int CONFINED = 0x1, NEW_PID_NAMESPACE = 0x2;
+    private static final int HEAD = 24, REPLY = 40, STEP_OFFSET = 8, STEP_SIZE = 24, MISSING_OFFSET = 32;
     private static final int REPLY_TIMEOUT_MS = 10_000, EXIT_WAIT_MS = 2_000;
     // struct msghdr, struct iovec and struct cmsghdr on 64-bit Linux (the same on x86-64 and aarch64; see Arch)
     private static final int MSGHDR = 56, MSG_IOV = 16, MSG_IOVLEN = 24, MSG_CONTROL = 32, MSG_CONTROLLEN = 40,
@@ -115,7 +117,10 @@ public final class SpawnServer implements Spawner, AutoCloseable {
         for (Map.Entry<String, String> e : request.environment().entrySet()) {
             strings.add(e.getKey() + "=" + e.getValue());
         }
-        int length = HEAD;
+        Confinement confinement = request.confinement();
+        byte[] spec = confinement == null ? new byte[0] : confinement.encode();
+        int flags = confinement == null ? 0 : CONFINED | (confinement.pidNamespace() ? NEW_PID_NAMESPACE : 0);
+        int length = HEAD + spec.length;
         List<byte[]> encoded = new ArrayList<>(strings.size());
         for (String s : strings) {
             byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
@@ -127,9 +132,11 @@ public final class SpawnServer implements Spawner, AutoCloseable {
                     + length + " bytes, more than the " + MAX_REQUEST + " that " + PROGRAM + " takes");
         }
         ByteBuffer head = ByteBuffer.allocate(HEAD).order(ByteOrder.nativeOrder());
-        head.putInt(MAGIC).putInt(request.argv().size()).putInt(request.environment().size()).putInt(length - HEAD);
+        head.putInt(MAGIC).putInt(request.argv().size()).putInt(request.environment().size())
+                .putInt(length - HEAD - spec.length).putInt(flags).putInt(0);
         data.put(0, head.array(), 0, HEAD);
-        long at = HEAD;
+        data.put(HEAD, spec, 0, spec.length);
+        long at = HEAD + spec.length;
         for (byte[] bytes : encoded) {
             data.put(at, bytes, 0, bytes.length);
             data.putByte(at + bytes.length, (byte) 0);
@@ -201,7 +208,7 @@ public final class SpawnServer implements Spawner, AutoCloseable {
             }
             throw new SpawnException("spawn of " + name + " failed: " + step() + ": " + Native.strerror(error));
         }
-        return new ChildProcess(pid, pidfd, name);
+        return new ChildProcess(pid, pidfd, name, data.getInt(MISSING_OFFSET));
     }
 
     private void message(int dataLength, int controlLength) {
@@ -224,7 +231,7 @@ public final class SpawnServer implements Spawner, AutoCloseable {
     }
 
     private String step() {
-        byte[] bytes = new byte[REPLY - STEP_OFFSET];
+        byte[] bytes = new byte[STEP_SIZE];
         data.get(STEP_OFFSET, bytes, 0, bytes.length);
         int end = 0;
         while (end < bytes.length && bytes[end] != 0) {

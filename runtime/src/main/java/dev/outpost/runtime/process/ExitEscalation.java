@@ -33,6 +33,16 @@ final class ExitEscalation {
     }
 
     static Child of(ChildProcess c) {
+        return of(c, false, null);
+    }
+
+    /**
+     * @param namespaceInit the child is the init of a pid namespace of its own: the kernel drops
+     *     every signal it has no handler for (SIGKILL excepted), so a signal it leaves to its
+     *     default action (neither caught nor ignored) is sent as SIGKILL, which that action would
+     *     have been
+     */
+    static Child of(ChildProcess c, boolean namespaceInit, System.Logger log) {
         return new Child() {
             @Override
             public int pid() {
@@ -46,6 +56,12 @@ final class ExitEscalation {
 
             @Override
             public void signal(int signal) {
+                if (namespaceInit && signal != Signals.SIGKILL && ProcStatus.takesDefault(c.pid(), signal)) {
+                    log.log(Level.INFO, () -> c + " does not handle " + Signals.name(signal) + ", which the init of a"
+                            + " pid namespace would ignore: sending SIGKILL");
+                    c.signal(Signals.SIGKILL);
+                    return;
+                }
                 c.signal(signal);
             }
         };

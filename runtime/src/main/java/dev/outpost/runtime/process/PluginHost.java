@@ -11,9 +11,13 @@ import dev.outpost.runtime.os.SpawnException;
 import dev.outpost.runtime.os.SpawnRequest;
 import dev.outpost.runtime.os.SpawnServer;
 import dev.outpost.runtime.os.Spawner;
+import dev.outpost.runtime.sandbox.Confiner;
 import dev.outpost.runtime.wire.ReceiveBudget;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -23,7 +27,8 @@ import java.util.function.Function;
 
 /**
  * The machinery every plugin process of one runtime shares, so that host threads do not grow
- * with the number of plugins: exactly five threads, whatever the number of plugins.
+ * with the number of plugins: these five threads, and the private directories' {@code outpost-cleanup}
+ * ({@link WorkingDirectories}), whatever the number of plugins.
  * <ul>
  *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
  *   <li>{@code outpost-timer}: handshake timeouts, call deadlines, liveness pings, restart backoffs;
@@ -61,6 +66,8 @@ public final class PluginHost implements AutoCloseable {
      * consumer's code, which the framework runs during a registration, holds up no handshake.
      */
     public final ExecutorService registry;
+    /** The confinement of every plugin process: settings, cgroups, what this host lacks. */
+    public final Confiner confiner;
 
     private final Spawner spawner;
     private final ExecutorService spawnThread;
@@ -76,6 +83,13 @@ public final class PluginHost implements AutoCloseable {
         this.properties = properties;
         this.spawner = spawner;
         this.directories = new WorkingDirectories(); // first: it is the one step here that can fail
+        try {
+            this.confiner = Confiner.open(properties, hostPrivate(properties, directories.root()),
+                    spawner instanceof SpawnServer);
+        } catch (RuntimeException e) {
+            directories.close();
+            throw e;
+        }
         this.spawnThread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = DaemonThreads.named("outpost-spawn").newThread(r);
             spawning = t;
@@ -89,6 +103,21 @@ public final class PluginHost implements AutoCloseable {
         this.registry = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.named("outpost-registry"));
         this.answers = new ReceiveBudget(4L * config.maxFrameSize());
+    }
+
+    /** What no bundle may ask to read: the deploy folder, the bundle cache, the host's and plugins' directories. */
+    private static List<Path> hostPrivate(Function<String, String> properties, Path plugins) {
+        List<Path> paths = new ArrayList<>(List.of(plugins));
+        for (String p : new String[] {properties.apply("outpost.deploy.dir"),
+                properties.apply("org.osgi.framework.storage"), System.getProperty("user.dir")}) {
+            if (p != null && !p.isBlank()) {
+                Path path = Path.of(p).toAbsolutePath().normalize();
+                if (path.getNameCount() > 0) { // never "/": that would refuse everything
+                    paths.add(path);
+                }
+            }
+        }
+        return paths;
     }
 
     private static Spawner spawner() {
@@ -140,6 +169,7 @@ public final class PluginHost implements AutoCloseable {
         reactor.close();
         images.close();
         directories.close();
+        confiner.close();
         if (spawner instanceof SpawnServer server) {
             server.close();
         }

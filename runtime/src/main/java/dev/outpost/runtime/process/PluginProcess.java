@@ -2,6 +2,7 @@ package dev.outpost.runtime.process;
 
 import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginInfo;
+import dev.outpost.api.PluginSandbox;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.protocol.v1.Log;
 import dev.outpost.runtime.channel.Breakage;
@@ -10,6 +11,7 @@ import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.os.ExitStatus;
 import dev.outpost.runtime.os.Signals;
+import dev.outpost.runtime.sandbox.SandboxException;
 import dev.outpost.runtime.wire.Levels;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -147,7 +149,8 @@ public final class PluginProcess {
         ProcessIo i = io;
         return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state().asPluginState(), pid(),
                 began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
-                exitStatus().map(ExitStatus::describe), failure(), i == null ? List.of() : i.stderr.tail());
+                exitStatus().map(ExitStatus::describe), failure(), i == null ? List.of() : i.stderr.tail(),
+                i == null ? PluginSandbox.NONE : i.sandbox.snapshot());
     }
 
     /**
@@ -173,8 +176,8 @@ public final class PluginProcess {
             ProcessLaunch launch;
             try {
                 launch = ProcessLaunch.spawn(host, spec, image.get());
-            } catch (IOException | RuntimeException | Error e) {
-                String why = e instanceof IOException ? e.getMessage() : e.toString();
+            } catch (IOException | SandboxException | RuntimeException | Error e) {
+                String why = e instanceof IOException || e instanceof SandboxException ? e.getMessage() : e.toString();
                 host.supervisor.execute(() -> failStart("cannot start " + name() + ": " + why));
                 if (e instanceof Error error) {
                     throw error;
@@ -344,22 +347,38 @@ public final class PluginProcess {
         cancel(giveUpTimer);
         Ending e = ending;
         ProcessIo i = io;
-        ExitStatus status = i == null ? null : i.child.tryReap().orElse(null);
-        exit = status;
-        boolean clean = e.ownExit() && status != null && Exits.isClean(status);
-        String how = clean ? name() + " left by itself: " + status.describe()
-                : describeFailure(e.reason(), status, i);
-        failure = how;
-        if (i != null) {
-            i.channel.closeCalls(e.callsFailWith(), how);
+        ExitStatus status = null;
+        boolean clean = false;
+        String how = e.reason();
+        try {
+            status = i == null ? null : i.child.tryReap().orElse(null);
+            exit = status;
+            clean = e.ownExit() && status != null && Exits.isClean(status);
+            Optional<String> bySandbox = i == null ? Optional.empty() : i.sandbox.endedBy(status);
+            how = clean ? name() + " left by itself: " + status.describe()
+                    : describeFailure(bySandbox.map(why -> name() + " ran " + why).orElse(e.reason()), status, i);
+            failure = how;
+            if (i != null) {
+                i.channel.closeCalls(e.callsFailWith(), how);
+            }
+        } catch (RuntimeException bug) { // the process must still reach its end state, or nobody ever learns it ended
+            how = e.reason() + " (and its end went wrong: " + bug + ")";
+            failure = how;
+            log.log(Level.ERROR, name() + ": ending it failed", bug);
+        } finally {
+            try {
+                release();
+            } finally {
+                states.move(clean ? ProcessState.EXITED : ProcessState.FAILED);
+            }
         }
-        release();
-        states.move(clean ? ProcessState.EXITED : ProcessState.FAILED);
+        String said = how;
+        ExitStatus reaped = status;
         if (clean) {
-            log.log(Level.INFO, () -> how + " (pid " + (i == null ? 0 : i.child.pid()) + ")");
+            log.log(Level.INFO, () -> said + " (pid " + (i == null ? 0 : i.child.pid()) + ")");
         } else {
-            log.log(Level.ERROR, () -> name() + (i == null ? "" : " (pid " + i.child.pid() + ")") + " failed: " + how
-                    + (status == null && i != null ? "; it did not die after SIGKILL and is left unreaped" : ""));
+            log.log(Level.ERROR, () -> name() + (i == null ? "" : " (pid " + i.child.pid() + ")") + " failed: " + said
+                    + (reaped == null && i != null ? "; it did not die after SIGKILL and is left unreaped" : ""));
         }
     }
 

@@ -26,4 +26,26 @@ public final class ProcStatus {
         }
         return OptionalLong.empty();
     }
+
+    /**
+     * Whether {@code signal} has its default disposition in the process: neither caught
+     * ({@code SigCgt}) nor ignored ({@code SigIgn}); false when that cannot be read.
+     */
+    public static boolean takesDefault(long pid, int signal) {
+        long bit = 1L << (signal - 1);
+        int seen = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("SigCgt:") || line.startsWith("SigIgn:")) {
+                    if ((Long.parseUnsignedLong(line.substring(7).trim(), 16) & bit) != 0) {
+                        return false;
+                    }
+                    seen++;
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // exited while we looked
+        }
+        return seen == 2;
+    }
 }

@@ -4,6 +4,7 @@ import dev.outpost.protocol.v1.Frame;
 import dev.outpost.runtime.channel.PluginChannel;
 import dev.outpost.runtime.channel.Reactor;
 import dev.outpost.runtime.os.ChildProcess;
+import dev.outpost.runtime.sandbox.ProcessSandbox;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
@@ -23,6 +24,7 @@ final class ProcessIo implements LivenessCheck.Pings {
     private final Reactor reactor;
     private final WorkingDirectories directories;
     private final java.nio.file.Path directory;
+    final ProcessSandbox sandbox;
     private long pidfdKey; // guarded by this; 0 when not watched
     private boolean released; // guarded by this
 
@@ -32,6 +34,7 @@ final class ProcessIo implements LivenessCheck.Pings {
         this.reactor = host.reactor;
         this.directories = host.directories;
         this.directory = launch.directory();
+        this.sandbox = launch.sandbox();
         int pid = child.pid();
         this.stdout = new OutputForwarder(launch.stdoutFd(), "stdout", name, pid, Level.INFO, limiter);
         this.stderr = new OutputForwarder(launch.stderrFd(), "stderr", name, pid, Level.WARNING, limiter);
@@ -70,8 +73,9 @@ final class ProcessIo implements LivenessCheck.Pings {
     }
 
     /**
-     * Stops watching, closes everything but the pid, and removes the working directory (the child
-     * has been reaped, or is given up on). Idempotent.
+     * Stops watching, closes everything but the pid, kills what is left in the sandbox's cgroup and
+     * removes it, and removes the working directory (the child has been reaped, or is given up on).
+     * Idempotent.
      */
     synchronized void release() {
         if (released) {
@@ -83,6 +87,7 @@ final class ProcessIo implements LivenessCheck.Pings {
         stdout.close();
         stderr.close();
         child.close();
+        sandbox.release();
         directories.remove(directory);
     }
 

@@ -5,6 +5,8 @@ import dev.outpost.runtime.os.ChildProcess;
 import dev.outpost.runtime.os.ExecutableImage;
 import dev.outpost.runtime.os.Posix;
 import dev.outpost.runtime.os.SpawnRequest;
+import dev.outpost.runtime.sandbox.ProcessSandbox;
+import dev.outpost.runtime.sandbox.SandboxException;
 import dev.outpost.runtime.wire.Handshake;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,17 +25,27 @@ import java.util.Map;
  * @param stdoutFd the read end of the plugin's stdout; the caller owns it
  * @param stderrFd the read end of the plugin's stderr; the caller owns it
  * @param directory the plugin's private working directory; the caller removes it once the child is reaped
+ * @param sandbox its confinement and cgroup; the caller releases it once the child is reaped
  */
-record ProcessLaunch(ChildProcess child, int socketFd, int stdoutFd, int stderrFd, Path directory) {
+record ProcessLaunch(ChildProcess child, int socketFd, int stdoutFd, int stderrFd, Path directory,
+                     ProcessSandbox sandbox) {
 
-    /** Spawns; on failure nothing is left open and nothing runs. */
-    static ProcessLaunch spawn(PluginHost host, PluginSpec spec, ExecutableImage image) throws IOException {
+    /**
+     * Spawns; on failure nothing is left open and nothing runs.
+     *
+     * @throws SandboxException when the plugin cannot have the sandbox it needs (e.g. it asks for
+     *     more than the host allows)
+     */
+    static ProcessLaunch spawn(PluginHost host, PluginSpec spec, ExecutableImage image)
+            throws IOException, SandboxException {
         int[] socket = null;
         int[] out = null;
         int[] err = null;
         Path directory = null;
+        ProcessSandbox sandbox = null;
         try {
             directory = host.directories.create(spec.name());
+            sandbox = host.confiner.prepare(directory.getFileName().toString(), spec.sandbox(), directory);
             socket = Posix.socketPair();
             out = Posix.pipe();
             err = Posix.pipe();
@@ -41,13 +53,17 @@ record ProcessLaunch(ChildProcess child, int socketFd, int stdoutFd, int stderrF
             argv.add(spec.name());
             argv.addAll(spec.arguments());
             ChildProcess child = host.spawn(new SpawnRequest(image, argv, environment(host, spec, directory),
-                    socket[1], out[1], err[1], directory));
-            return new ProcessLaunch(child, socket[0], out[0], err[0], directory);
-        } catch (IOException | RuntimeException e) {
+                    socket[1], out[1], err[1], directory, sandbox.confinement()));
+            sandbox.spawned(child, spec.name());
+            return new ProcessLaunch(child, socket[0], out[0], err[0], directory, sandbox);
+        } catch (IOException | SandboxException | RuntimeException e) {
             for (int[] pair : new int[][] {socket, out, err}) {
                 if (pair != null) {
                     Posix.close(pair[0]);
                 }
+            }
+            if (sandbox != null) {
+                sandbox.release();
             }
             host.directories.remove(directory);
             throw e;

@@ -71,7 +71,8 @@ final class StopSequence {
             c.sendLater(Frame.newBuilder().setGoodbye(Goodbye.newBuilder().setReason("stopping")).build());
         }
         io.leaving(); // from here this thread waits for the exit
-        return ExitEscalation.run(ExitEscalation.of(io.child), name, log, stopSteps());
+        return ExitEscalation.run(ExitEscalation.of(io.child, io.sandbox.namespaceInit(), log), name, log,
+                stopSteps());
     }
 
     /** Ends a process that failed: SIGKILL after {@code exitWaitMillis}, then waits for the exit. */

@@ -4,6 +4,6 @@
  * failure, the liveness check, the forwarding of its output into the host's log; the threads every
  * process shares ({@code PluginHost}) and the explicit state machines.
  *
- * <p>May use {@code channel}, {@code wire}, {@code content}, {@code config} and {@code os}.
+ * <p>May use {@code sandbox}, {@code channel}, {@code wire}, {@code content}, {@code config} and {@code os}.
  */
 package dev.outpost.runtime.process;

@@ -57,18 +57,22 @@ public final class OutpostCommands {
         return p;
     }
 
-    /** One line per plugin: name, bundle, state, pid, uptime, restarts, resident memory, calls, errors. */
+    /**
+     * One line per plugin: name, bundle, state, pid, uptime, restarts, memory (its cgroup's
+     * against its limit where it has one, else resident), calls, errors.
+     */
     public String list() {
         List<PluginInfo> all = plugins.list();
         if (all.isEmpty()) {
             return "no plugins (a plugin is an active bundle with an Outpost-Executable header)";
         }
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-16s %6s %-8s %7s %9s %8s %9s %8s %6s%n",
-                "NAME", "BUNDLE", "STATE", "PID", "UPTIME", "RESTARTS", "RSS", "CALLS", "ERRORS"));
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-16s %6s %-8s %7s %9s %8s %19s %8s %6s%n",
+                "NAME", "BUNDLE", "STATE", "PID", "UPTIME", "RESTARTS", "MEMORY/LIMIT", "CALLS", "ERRORS"));
         for (PluginInfo p : all) {
-            s.append(String.format(Locale.ROOT, "%-16s %6d %-8s %7s %9s %8d %9s %8d %6d%n", p.name(), p.bundleId(),
-                    p.state(), p.pid() == 0 ? "-" : String.valueOf(p.pid()), uptime(p), p.restarts(), rss(p),
-                    p.calls(), p.errors()));
+            String memory = p.state().isTerminal() ? null : SandboxText.memoryAgainstLimit(p.sandbox());
+            s.append(String.format(Locale.ROOT, "%-16s %6d %-8s %7s %9s %8d %19s %8d %6d%n", p.name(), p.bundleId(),
+                    p.state(), p.pid() == 0 ? "-" : String.valueOf(p.pid()), uptime(p), p.restarts(),
+                    memory != null ? memory : rss(p), p.calls(), p.errors()));
         }
         return s.toString().stripTrailing();
     }
@@ -97,6 +101,7 @@ public final class OutpostCommands {
         p.exitDescription().ifPresent(e -> line(s, "exit", e));
         p.failure().ifPresent(f -> line(s, "failure", f));
         line(s, "stderr", p.recentStderr().isEmpty() ? "(nothing)" : p.recentStderr().size() + " recent line(s); see outpost:stderr");
+        s.append(SandboxText.describe(p.sandbox()));
         return s.toString().stripTrailing();
     }
 

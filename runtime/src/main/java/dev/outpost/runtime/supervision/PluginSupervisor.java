@@ -4,6 +4,7 @@ import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginEvent;
 import dev.outpost.api.PluginException;
 import dev.outpost.api.PluginInfo;
+import dev.outpost.api.PluginSandbox;
 import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.runtime.content.Platform;
@@ -98,6 +99,10 @@ public final class PluginSupervisor {
             name = spec.name();
             policy = spec.restart().overriddenBy(host.properties);
             image = new PluginImage(content, spec.name(), spec.executablePath());
+            var refusal = host.confiner.refusal(spec.sandbox());
+            if (refusal.isPresent()) {
+                throw new IllegalArgumentException(refusal.get());
+            }
         } catch (PluginSpec.InvalidPluginException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
@@ -395,10 +400,12 @@ public final class PluginSupervisor {
         PluginProcess p = process;
         if (p == null) {
             return new PluginInfo(name, "", bundle.getBundleId(), states.state(), 0, Optional.empty(), restarts,
-                    router.calls(), router.errors(), Optional.empty(), Optional.ofNullable(failure), List.of());
+                    router.calls(), router.errors(), Optional.empty(), Optional.ofNullable(failure), List.of(),
+                    PluginSandbox.NONE);
         }
         PluginInfo i = p.info(restarts, router.calls(), router.errors());
         return new PluginInfo(i.name(), i.version(), i.bundleId(), states.state(), i.pid(), i.startedAt(),
-                i.restarts(), i.calls(), i.errors(), i.exitDescription(), Optional.ofNullable(failure), i.recentStderr());
+                i.restarts(), i.calls(), i.errors(), i.exitDescription(), Optional.ofNullable(failure), i.recentStderr(),
+                i.sandbox());
     }
 }

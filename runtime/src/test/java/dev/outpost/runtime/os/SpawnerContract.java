@@ -109,7 +109,7 @@ abstract class SpawnerContract {
         int[] channel = children.socketPair();
         int[] stdio = children.pipe();
         ChildProcess child = children.spawn(new SpawnRequest(children.image("cwd", Children.SLEEP),
-                List.of("cwd", "30"), Map.of(), channel[1], stdio[1], stdio[1], dir.toRealPath()));
+                List.of("cwd", "30"), Map.of(), channel[1], stdio[1], stdio[1], dir.toRealPath(), null));
         children.closeNow(channel[1]);
         children.closeNow(stdio[1]);
         assertEquals(dir.toRealPath().toString(), Procfs.link("/proc/" + child.pid() + "/cwd"));
@@ -121,7 +121,7 @@ abstract class SpawnerContract {
         int[] stdio = children.pipe();
         SpawnException e = assertThrows(SpawnException.class, () -> children.spawn(new SpawnRequest(
                 children.image("nocwd", Children.SLEEP), List.of("nocwd", "30"), Map.of(), channel[1], stdio[1],
-                stdio[1], java.nio.file.Path.of("/nonexistent/outpost"))));
+                stdio[1], java.nio.file.Path.of("/nonexistent/outpost"), null)));
         assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
         assertEquals(Set.of(), children.unknownChildren(), "nothing left running or unreaped");
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /** The launch of one process, on the spawn thread, against a stop and against a bug. */
 class PluginProcessTest {
     private static final PluginSpec SPEC = new PluginSpec("fx", "bin/fx", List.of("30"), Map.of(),
-            new RestartPolicy(RestartPolicy.Kind.NEVER, Duration.ZERO, Duration.ZERO, 0, Duration.ofSeconds(1)));
+            new RestartPolicy(RestartPolicy.Kind.NEVER, Duration.ZERO, Duration.ZERO, 0, Duration.ofSeconds(1)),
+            dev.outpost.runtime.content.SandboxRequest.DEFAULTS);
     private PluginHost host;
 
     @BeforeEach

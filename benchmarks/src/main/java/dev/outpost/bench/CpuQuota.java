@@ -1,0 +1,87 @@
+package dev.outpost.bench;
+
+import dev.outpost.api.PluginService;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.osgi.framework.Bundle;
+
+/**
+ * What a CPU spinner beside it costs a healthy plugin: the echo plugin's 64 B call round trip
+ * alone ({@code outpost.quota.alone}), beside a spinner that its sandbox caps at half a core
+ * ({@code outpost.quota.capped}), and beside the same spinner allowed every core
+ * ({@code outpost.quota.uncapped}), each over {@code samples} calls in one run. The spinner
+ * ({@code benchmarks/src/main/c/spinner.c}, {@code -Doutpost.bench.spinner}) spins one thread per
+ * CPU and never shakes hands: its host waits for its Hello for ten minutes.
+ */
+final class CpuQuota {
+    static final String SPINNER_PROPERTY = "outpost.bench.spinner";
+    private static final long WAIT_MS = 60_000;
+
+    private CpuQuota() {
+    }
+
+    static void measure(int samples, Figures f) throws Exception {
+        Path spinner = Path.of(System.getProperty(SPINNER_PROPERTY, "target/native/spinner"));
+        if (!Files.isRegularFile(spinner)) {
+            f.note("outpost.quota", "spinner_not_built_(" + spinner + ")");
+            return;
+        }
+        byte[] executable = Files.readAllBytes(spinner);
+        int cpus = Runtime.getRuntime().availableProcessors();
+        try (EchoHost host = EchoHost.start(Map.of("outpost.handshake.timeout.ms", "600000"))) {
+            PluginService echo = host.startAndAwait(host.install("quota-echo"), WAIT_MS);
+            byte[] payload = OutpostBenchmark.payload(64);
+            calls(echo, payload, samples); // warm-up
+            f.addMicros("outpost.quota.alone", calls(echo, payload, samples));
+            for (String how : new String[] {"capped", "uncapped"}) {
+                String cpu = how.equals("capped") ? "0.5" : Integer.toString(cpus);
+                Bundle b = host.context.installBundle("bench:spinner-" + how, new ByteArrayInputStream(
+                        spinnerBundle(executable, "cpu=" + cpu)));
+                b.start();
+                Thread.sleep(300); // its threads are spinning by then
+                f.addMicros("outpost.quota." + how, calls(echo, payload, samples));
+                b.stop();
+                b.uninstall();
+            }
+        }
+    }
+
+    private static long[] calls(PluginService echo, byte[] payload, int n) {
+        long[] took = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            echo.call("echo", payload, null);
+            took[i] = System.nanoTime() - t0;
+        }
+        return took;
+    }
+
+    /** The spinner as a bundle, with {@code sandbox} as its Outpost-Sandbox header. */
+    private static byte[] spinnerBundle(byte[] executable, String sandbox) throws Exception {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "bench.spinner");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Outpost-Executable", "bin/spinner");
+        a.putValue("Outpost-Name", "spinner");
+        a.putValue("Outpost-Arguments", Runtime.getRuntime().availableProcessors() + ", 120");
+        a.putValue("Outpost-Restart", "never");
+        a.putValue("Outpost-Sandbox", sandbox);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(out, m)) {
+            jar.putNextEntry(new JarEntry("bin/spinner"));
+            jar.write(executable);
+            jar.closeEntry();
+        }
+        return out.toByteArray();
+    }
+}
