@@ -10,7 +10,6 @@ import dev.outpost.runtime.channel.CallNotSentException;
 import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.os.ExitStatus;
-import dev.outpost.runtime.os.Signals;
 import dev.outpost.runtime.sandbox.SandboxException;
 import dev.outpost.runtime.wire.Levels;
 import java.io.IOException;
@@ -24,7 +23,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One plugin process: everything about one run of a plugin's executable, from spawn to reap. Its
@@ -43,14 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link PluginImage}.
  */
 public final class PluginProcess {
-    private static final long EOF_EXIT_WAIT_MILLIS = 200;
-    private static final int STDERR_LINES_IN_ERRORS = 5;
     /** How long a stop waits for a launch in progress (the spawner answers within 10 s). */
     private static final long LAUNCH_WAIT_MILLIS = 12_000;
-
-    /** Why a process that was not asked to stop ends; see {@link #fail}. */
-    private record Ending(String reason, boolean ownExit, ErrorCode callsFailWith) {
-    }
 
     private final PluginHost host;
     private final long bundleId;
@@ -66,17 +58,13 @@ public final class PluginProcess {
     /** One budget for everything the plugin logs: stdout, stderr and Log frames. */
     private final LogLimiter logLimiter = new LogLimiter();
     private final LivenessCheck liveness = new LivenessCheck();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private final ProcessEnding ending;
     /** Taken by a launch publishing its process, and by a stop deciding whether there is one. */
     private final Object launchLock = new Object();
 
     /** Null until the spawn thread has spawned the process. */
     private volatile ProcessIo io;
-    private volatile boolean exitSeen;
-    private volatile Ending ending;
     private volatile ScheduledFuture<?> handshakeTimer;
-    private volatile ScheduledFuture<?> killTimer;
-    private volatile ScheduledFuture<?> giveUpTimer;
     private volatile Hello hello;
     private volatile String failure;
     private volatile ExitStatus exit;
@@ -94,6 +82,22 @@ public final class PluginProcess {
         states.addListener((from, to) -> {
             if (to.isTerminal()) {
                 terminated.complete(to);
+            }
+        });
+        this.ending = new ProcessEnding(spec.name(), host, log, () -> io, new ProcessEnding.Outcome() {
+            @Override
+            public void reaped(ExitStatus status, String how) {
+                exit = status;
+                failure = how;
+            }
+
+            @Override
+            public void ended(boolean clean) {
+                try {
+                    release();
+                } finally {
+                    states.move(clean ? ProcessState.EXITED : ProcessState.FAILED);
+                }
             }
         });
     }
@@ -150,7 +154,7 @@ public final class PluginProcess {
         return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state().asPluginState(), pid(),
                 began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
                 exitStatus().map(ExitStatus::describe), failure(), i == null ? List.of() : i.stderr.tail(),
-                i == null ? PluginSandbox.NONE : i.sandbox.snapshot());
+                i == null ? PluginSandbox.NONE : i.sandbox.snapshot(i.child.pid()));
     }
 
     /**
@@ -205,15 +209,13 @@ public final class PluginProcess {
         try {
             i.watch(this::exited);
         } catch (IOException e) {
-            host.supervisor.execute(() -> fail(new Ending("cannot watch " + name() + ": " + e.getMessage(), false,
-                    ErrorCode.UNAVAILABLE), 0));
+            host.supervisor.execute(() -> failNow("cannot watch " + name() + ": " + e.getMessage()));
             return;
         }
         long timeout = host.config.handshakeTimeout().toMillis();
         handshakeTimer = host.timer.schedule(() -> host.supervisor.execute(() -> {
             if (hello == null) {
-                fail(new Ending(name() + " did not complete its handshake within " + timeout + " ms", false,
-                        ErrorCode.UNAVAILABLE), 0);
+                failNow(name() + " did not complete its handshake within " + timeout + " ms");
             }
         }), timeout, TimeUnit.MILLISECONDS);
     }
@@ -244,7 +246,7 @@ public final class PluginProcess {
         }
         String refusal = ProcessHandshake.answer(io.channel, received, spec.name(), spec.config(), host.config, log);
         if (refusal != null) { // the plugin was told, and may leave by itself within the grace
-            fail(new Ending("handshake refused: " + refusal, false, ErrorCode.UNAVAILABLE),
+            fail(new ProcessEnding.Ending("handshake refused: " + refusal, false, ErrorCode.UNAVAILABLE),
                     host.config.stopGrace().toMillis());
             return;
         }
@@ -252,8 +254,7 @@ public final class PluginProcess {
         if (states.moveFrom(EnumSet.of(ProcessState.STARTING), ProcessState.RUNNING) != null) {
             long servingNanos = System.nanoTime();
             liveness.start(host.timer, host.config.livenessInterval().toMillis(), host.config.livenessMisses(), io,
-                    name(), reason -> host.supervisor.execute(() -> fail(new Ending(reason, false,
-                            ErrorCode.UNAVAILABLE), 0)));
+                    name(), reason -> host.supervisor.execute(() -> failNow(reason)));
             log.log(Level.INFO, () -> name() + " " + received.getPluginVersion() + " (pid " + pid() + ") serving in "
                     + String.format(Locale.ROOT, "%.2f ms", (servingNanos - spawnedNanos) / 1e6));
         }
@@ -302,97 +303,20 @@ public final class PluginProcess {
 
     /**
      * An end the host did not ask for: the process died, broke the protocol, never shook hands or
-     * stopped answering. Moves to ENDING and sends SIGKILL, now or after {@code exitWaitMillis}
-     * (counted by the timer); {@link #finishEnding} completes it once the process has exited.
-     * Never blocks.
+     * stopped answering. Moves to ENDING; {@link ProcessEnding} sends SIGKILL, now or after
+     * {@code exitWaitMillis}, and completes the end once the process has exited. Never blocks.
      */
-    private void fail(Ending e, long exitWaitMillis) {
+    private void fail(ProcessEnding.Ending e, long exitWaitMillis) {
         if (states.moveFrom(EnumSet.of(ProcessState.STARTING, ProcessState.RUNNING), ProcessState.ENDING) == null) {
             return; // a stop or another failure is ending it
         }
-        ending = e;
         failure = e.reason();
-        ProcessIo i = io;
-        if (i == null) {
-            finishEnding();
-            return;
-        }
-        i.channel.stopReading(); // what it sends now does not matter; its pidfd stays watched
-        if (e.callsFailWith() == ErrorCode.PROTOCOL_ERROR) {
-            i.channel.closeCalls(ErrorCode.PROTOCOL_ERROR, e.reason());
-        }
-        if (exitWaitMillis <= 0) {
-            i.child.signal(Signals.SIGKILL);
-        } else {
-            killTimer = host.timer.schedule(() -> i.child.signal(Signals.SIGKILL), exitWaitMillis, TimeUnit.MILLISECONDS);
-        }
-        giveUpTimer = host.timer.schedule(() -> host.supervisor.execute(this::finishEnding),
-                StopSequence.killBoundMillis(exitWaitMillis), TimeUnit.MILLISECONDS);
-        if (exitSeen) {
-            finishEnding();
-        }
+        ending.begin(e, exitWaitMillis);
     }
 
-    /**
-     * On the supervisor thread, once: the process has exited (or outlived the kill wait). Reaps
-     * it, says how it ended, fails the calls still in flight, closes everything. A process that
-     * left by itself cleanly (exit 0, or SIGTERM, SIGINT or SIGHUP from somebody else) ends
-     * EXITED, not FAILED.
-     */
-    private void finishEnding() {
-        if (!ended.compareAndSet(false, true)) {
-            return;
-        }
-        cancel(killTimer);
-        cancel(giveUpTimer);
-        Ending e = ending;
-        ProcessIo i = io;
-        ExitStatus status = null;
-        boolean clean = false;
-        String how = e.reason();
-        try {
-            status = i == null ? null : i.child.tryReap().orElse(null);
-            exit = status;
-            clean = e.ownExit() && status != null && Exits.isClean(status);
-            Optional<String> bySandbox = i == null ? Optional.empty() : i.sandbox.endedBy(status);
-            how = clean ? name() + " left by itself: " + status.describe()
-                    : describeFailure(bySandbox.map(why -> name() + " ran " + why).orElse(e.reason()), status, i);
-            failure = how;
-            if (i != null) {
-                i.channel.closeCalls(e.callsFailWith(), how);
-            }
-        } catch (RuntimeException bug) { // the process must still reach its end state, or nobody ever learns it ended
-            how = e.reason() + " (and its end went wrong: " + bug + ")";
-            failure = how;
-            log.log(Level.ERROR, name() + ": ending it failed", bug);
-        } finally {
-            try {
-                release();
-            } finally {
-                states.move(clean ? ProcessState.EXITED : ProcessState.FAILED);
-            }
-        }
-        String said = how;
-        ExitStatus reaped = status;
-        if (clean) {
-            log.log(Level.INFO, () -> said + " (pid " + (i == null ? 0 : i.child.pid()) + ")");
-        } else {
-            log.log(Level.ERROR, () -> name() + (i == null ? "" : " (pid " + i.child.pid() + ")") + " failed: " + said
-                    + (reaped == null && i != null ? "; it did not die after SIGKILL and is left unreaped" : ""));
-        }
-    }
-
-    /** The reason, how the process ended, and the last lines of its stderr. */
-    private String describeFailure(String reason, ExitStatus status, ProcessIo i) {
-        StringBuilder s = new StringBuilder(reason);
-        if (status != null && !reason.contains(status.describe())) {
-            s.append(" (").append(status.describe()).append(')');
-        }
-        List<String> last = i == null ? List.of() : i.lastStderr(STDERR_LINES_IN_ERRORS);
-        if (!last.isEmpty()) {
-            s.append("; last stderr: ").append(String.join(" | ", last));
-        }
-        return s.toString();
+    /** A failure the process did not choose (no exit of its own): SIGKILL at once; on the supervisor thread. */
+    private void failNow(String reason) {
+        fail(new ProcessEnding.Ending(reason, false, ErrorCode.UNAVAILABLE), 0);
     }
 
     /** The spawn failed: nothing runs. A stop that came first ends the process STOPPED instead. */
@@ -421,31 +345,25 @@ public final class PluginProcess {
     private void exited() {
         ProcessIo i = io;
         i.unwatchExit();
-        exitSeen = true;
+        ending.exitSeen();
         host.supervisor.execute(() -> {
             ProcessState s = state();
             if (s == ProcessState.STARTING || s == ProcessState.RUNNING) {
-                fail(new Ending(name() + " exited unexpectedly", true, ErrorCode.UNAVAILABLE), 0);
+                fail(new ProcessEnding.Ending(name() + " exited unexpectedly", true, ErrorCode.UNAVAILABLE), 0);
             } else if (s == ProcessState.ENDING) {
-                finishEnding();
+                ending.finish();
             } // STOPPING: the stopping thread waits for the exit itself
         });
     }
 
     private void release() {
-        cancel(handshakeTimer);
+        ProcessEnding.cancel(handshakeTimer);
         liveness.cancel();
         logLimiter.flush(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
                 + " lines not logged: the plugin wrote too fast"));
         ProcessIo i = io;
         if (i != null) {
             i.release();
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
         }
     }
 
@@ -488,8 +406,8 @@ public final class PluginProcess {
         @Override
         public void failed(Breakage kind, String reason) {
             boolean ownExit = kind == Breakage.END_OF_FILE;
-            host.supervisor.execute(() -> fail(new Ending(reason, ownExit, kind.callsFailWith),
-                    ownExit ? EOF_EXIT_WAIT_MILLIS : 0));
+            host.supervisor.execute(() -> fail(new ProcessEnding.Ending(reason, ownExit, kind.callsFailWith),
+                    ownExit ? ProcessEnding.EOF_EXIT_WAIT_MILLIS : 0));
         }
     }
 }
