@@ -11,8 +11,8 @@ import java.util.Optional;
  * of the cgroup this process is in, from the texts of {@code /proc/self/cgroup} and
  * {@code /proc/self/mountinfo}. A plain value; parsing only, no file is touched.
  *
- * @param v1 by controller name ({@code memory}, {@code pids}, {@code cpu}, {@code cpuacct},
- *     {@code freezer}): the directory of this process's cgroup in that hierarchy
+ * @param v1 by controller name ({@code memory}, {@code pids}, {@code cpu}, ...): the directory of
+ *     this process's cgroup in that hierarchy
  * @param v2 this process's directory in the cgroup2 hierarchy, if one is mounted
  */
 record CgroupMounts(Map<String, Path> v1, Optional<Path> v2) {
@@ -114,6 +114,6 @@ record CgroupMounts(Map<String, Path> v1, Optional<Path> v2) {
         return b.toString();
     }
 
-    /** Controllers of v1 that the sandbox uses. */
-    static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "freezer");
+    /** Controllers of v1 that the sandbox uses; each costs a start a migration. */
+    static final List<String> V1_CONTROLLERS = List.of("memory", "pids", "cpu");
 }

@@ -8,18 +8,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Plugin cgroups on cgroup v1, one hierarchy per controller: beneath this process's cgroup in each
- * of {@code memory}, {@code pids}, {@code cpu}, {@code cpuacct} and {@code freezer}, a directory
- * {@code outpost-HOSTPID-N}, and in it one cgroup per plugin process. Limits:
- * {@code memory.limit_in_bytes} (and {@code memory.memsw.limit_in_bytes}: no swap beyond it),
- * {@code pids.max}, {@code cpu.cfs_quota_us} over a 100 ms period. OOM kills are counted by
- * {@code memory.oom_control}'s {@code oom_kill}; a kill of the whole cgroup freezes it first, so
- * that nothing in it can fork while it is killed.
+ * of {@code memory}, {@code pids} and {@code cpu}, a directory {@code outpost-HOSTPID-N}, and in it
+ * one cgroup per plugin process. Limits: {@code memory.limit_in_bytes} (and
+ * {@code memory.memsw.limit_in_bytes}: no swap beyond it), {@code pids.max},
+ * {@code cpu.cfs_quota_us} over a 100 ms period. OOM kills are counted by
+ * {@code memory.oom_control}'s {@code oom_kill}; CPU time by {@code cpuacct.usage} where
+ * {@code cpuacct} shares the {@code cpu} hierarchy. Each joined hierarchy costs a start a cgroup
+ * migration, so no more are joined: what is left in a cgroup is killed one by one until none is
+ * (a plugin in its own pid namespace leaves nothing; its kernel kills what it started).
  *
  * <p>Owns the directories it made. Thread-safe (each plugin cgroup is its process's).
  */
@@ -63,9 +64,7 @@ final class CgroupV1 implements CgroupTree {
         return switch (controller) {
             case "memory" -> " (memory is limited by RLIMIT_DATA instead, and an OOM kill is not told apart)";
             case "pids" -> " (the number of tasks is not limited)";
-            case "cpu" -> " (CPU time is not limited)";
-            case "cpuacct" -> " (CPU time is not shown)";
-            default -> " (a plugin's processes are killed without freezing them first)";
+            default -> " (CPU time is not limited)";
         };
     }
 
@@ -103,6 +102,7 @@ final class CgroupV1 implements CgroupTree {
     public PluginCgroup create(String name, SandboxPlan plan) throws IOException {
         Map<String, Path> dirs = new LinkedHashMap<>();
         List<Path> made = new ArrayList<>();
+        V1Cgroup cgroup;
         try {
             for (Map.Entry<String, Path> e : runtime.entrySet()) {
                 Path dir = e.getValue().resolve(name);
@@ -112,29 +112,15 @@ final class CgroupV1 implements CgroupTree {
                 }
                 dirs.put(e.getKey(), dir);
             }
-            Path memory = dirs.get("memory");
-            if (memory != null) {
-                CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(plan.memory()));
-                Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
-                if (Files.exists(memsw)) {
-                    CgroupFiles.write(memsw, Long.toString(plan.memory()));
-                }
-            }
-            if (dirs.containsKey("pids")) {
-                CgroupFiles.write(dirs.get("pids").resolve("pids.max"), Integer.toString(plan.tasks()));
-            }
-            if (dirs.containsKey("cpu")) {
-                Path cpu = dirs.get("cpu");
-                CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
-                CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros(plan.cpu())));
-            }
+            cgroup = new V1Cgroup(dirs, new ArrayList<>(new LinkedHashSet<>(dirs.values())));
+            cgroup.limit(plan);
         } catch (IOException | RuntimeException e) {
             for (int i = made.size() - 1; i >= 0; i--) {
                 CgroupFiles.removeDir(made.get(i));
             }
             throw e;
         }
-        return new V1Cgroup(dirs, new ArrayList<>(new LinkedHashSet<>(dirs.values())));
+        return cgroup;
     }
 
     /** The quota of {@code cores} per period; at least 1 ms, the kernel's minimum. */
@@ -154,6 +140,7 @@ final class CgroupV1 implements CgroupTree {
         private final Map<String, Path> byController;
         private final List<Path> dirs;
         private boolean removed; // guarded by this
+        private SandboxPlan limited; // guarded by this: the plan whose limits are written
 
         V1Cgroup(Map<String, Path> byController, List<Path> dirs) {
             this.byController = byController;
@@ -163,6 +150,40 @@ final class CgroupV1 implements CgroupTree {
         @Override
         public List<String> joinFiles() {
             return dirs.stream().map(d -> d.resolve(PROCS).toString()).toList();
+        }
+
+        @Override
+        public synchronized void limit(SandboxPlan plan) throws IOException {
+            if (limited != null && limited.memory() == plan.memory() && limited.tasks() == plan.tasks()
+                    && limited.cpu() == plan.cpu()) {
+                return; // reused for the same limits: nothing to write
+            }
+            limited = null; // until every write is done
+            Path memory = byController.get("memory");
+            if (memory != null) {
+                Path limit = memory.resolve("memory.limit_in_bytes");
+                Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+                String bytes = Long.toString(plan.memory());
+                // memory with swap may never be below memory alone: raise it first, lower it last
+                boolean raising = CgroupFiles.number(limit) >= 0 && plan.memory() > CgroupFiles.number(limit);
+                boolean swap = Files.exists(memsw);
+                if (swap && raising) {
+                    CgroupFiles.write(memsw, bytes);
+                }
+                CgroupFiles.write(limit, bytes);
+                if (swap && !raising) {
+                    CgroupFiles.write(memsw, bytes);
+                }
+            }
+            if (byController.containsKey("pids")) {
+                CgroupFiles.write(byController.get("pids").resolve("pids.max"), Integer.toString(plan.tasks()));
+            }
+            if (byController.containsKey("cpu")) {
+                Path cpu = byController.get("cpu");
+                CgroupFiles.write(cpu.resolve("cpu.cfs_period_us"), Long.toString(CPU_PERIOD_MICROS));
+                CgroupFiles.write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros(plan.cpu())));
+            }
+            limited = plan;
         }
 
         private long read(String controller, String file) {
@@ -182,7 +203,7 @@ final class CgroupV1 implements CgroupTree {
 
         @Override
         public long cpuNanos() {
-            return read("cpuacct", "cpuacct.usage");
+            return read("cpu", "cpuacct.usage"); // where cpuacct is mounted with cpu ("cpu,cpuacct")
         }
 
         @Override
@@ -197,44 +218,9 @@ final class CgroupV1 implements CgroupTree {
             if (CgroupFiles.pids(any).isEmpty()) {
                 return;
             }
-            Path freezer = byController.get("freezer");
-            if (freezer != null && freeze(freezer)) {
-                // frozen, nothing in it can fork; the kills are taken once it is thawed
-                CgroupFiles.signalListed(any, CgroupFiles.pids(any));
-                try {
-                    CgroupFiles.write(freezer.resolve("freezer.state"), "THAWED");
-                } catch (IOException e) {
-                    LOG.log(Level.WARNING, e.getMessage());
-                }
-            }
             if (!CgroupFiles.killListed(any)) {
                 LOG.log(Level.WARNING, "processes are left in " + dirs.get(0) + " after SIGKILL: "
                         + CgroupFiles.pids(any));
-            }
-        }
-
-        /** Freezes the cgroup and waits, within the bound, until it is; whether it is frozen. */
-        private static boolean freeze(Path freezer) {
-            Path state = freezer.resolve("freezer.state");
-            try {
-                CgroupFiles.write(state, "FROZEN");
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, e.getMessage());
-                return false;
-            }
-            long deadline = System.nanoTime() + CgroupFiles.EMPTY_WAIT_MILLIS * 1_000_000;
-            while (true) {
-                try {
-                    if (Files.readString(state).trim().toUpperCase(Locale.ROOT).equals("FROZEN")) {
-                        return true;
-                    }
-                } catch (IOException e) {
-                    return false;
-                }
-                if (System.nanoTime() - deadline > 0) {
-                    return false;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
         }
 

@@ -139,25 +139,14 @@ final class CgroupV2 implements CgroupTree {
     public PluginCgroup create(String name, SandboxPlan plan) throws IOException {
         Path dir = runtime.resolve(name);
         Files.createDirectory(dir);
+        V2Cgroup cgroup = new V2Cgroup(dir, limitsMemory(), limitsTasks(), limitsCpu());
         try {
-            if (limitsMemory()) {
-                CgroupFiles.write(dir.resolve("memory.max"), Long.toString(plan.memory()));
-                if (Files.exists(dir.resolve("memory.swap.max"))) {
-                    CgroupFiles.write(dir.resolve("memory.swap.max"), "0");
-                }
-            }
-            if (limitsTasks()) {
-                CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(plan.tasks()));
-            }
-            if (limitsCpu()) {
-                CgroupFiles.write(dir.resolve("cpu.max"), CgroupV1.quotaMicros(plan.cpu()) + " "
-                        + CgroupV1.CPU_PERIOD_MICROS);
-            }
+            cgroup.limit(plan);
         } catch (IOException | RuntimeException e) {
             CgroupFiles.removeDir(dir);
             throw e;
         }
-        return new V2Cgroup(dir);
+        return cgroup;
     }
 
     @Override
@@ -168,15 +157,43 @@ final class CgroupV2 implements CgroupTree {
     /** One plugin's cgroup. */
     private static final class V2Cgroup implements PluginCgroup {
         private final Path dir;
+        private final boolean memory, tasks, cpu;
         private boolean removed; // guarded by this
+        private SandboxPlan limited; // guarded by this: the plan whose limits are written
 
-        V2Cgroup(Path dir) {
+        V2Cgroup(Path dir, boolean memory, boolean tasks, boolean cpu) {
             this.dir = dir;
+            this.memory = memory;
+            this.tasks = tasks;
+            this.cpu = cpu;
         }
 
         @Override
         public List<String> joinFiles() {
             return List.of(dir.resolve(PROCS).toString());
+        }
+
+        @Override
+        public synchronized void limit(SandboxPlan plan) throws IOException {
+            if (limited != null && limited.memory() == plan.memory() && limited.tasks() == plan.tasks()
+                    && limited.cpu() == plan.cpu()) {
+                return; // reused for the same limits: nothing to write
+            }
+            limited = null;
+            if (memory) {
+                CgroupFiles.write(dir.resolve("memory.max"), Long.toString(plan.memory()));
+                if (Files.exists(dir.resolve("memory.swap.max"))) {
+                    CgroupFiles.write(dir.resolve("memory.swap.max"), "0");
+                }
+            }
+            if (tasks) {
+                CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(plan.tasks()));
+            }
+            if (cpu) {
+                CgroupFiles.write(dir.resolve("cpu.max"), CgroupV1.quotaMicros(plan.cpu()) + " "
+                        + CgroupV1.CPU_PERIOD_MICROS);
+            }
+            limited = plan;
         }
 
         @Override

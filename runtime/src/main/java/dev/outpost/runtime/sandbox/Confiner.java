@@ -99,12 +99,12 @@ public final class Confiner implements AutoCloseable {
         if (which.equals("v1") || which.equals("auto") && v1Mounted) {
             CgroupV1 v1 = new CgroupV1(mounts.v1(), CgroupFiles.runtimeName(Posix.getpid()));
             if (v1.usable() || which.equals("v1")) {
-                return v1.usable() ? v1 : new NoCgroups(String.join("; ", v1.missing()));
+                return v1.usable() ? new CgroupPool(v1) : new NoCgroups(String.join("; ", v1.missing()));
             }
         }
         if (mounts.v2().isPresent()) {
             CgroupV2 v2 = new CgroupV2(mounts.v2().get(), CgroupFiles.runtimeName(Posix.getpid()));
-            return v2.usable() ? v2 : new NoCgroups(String.join("; ", v2.missing()));
+            return v2.usable() ? new CgroupPool(v2) : new NoCgroups(String.join("; ", v2.missing()));
         }
         return new NoCgroups("no cgroup hierarchy is mounted for this process");
     }

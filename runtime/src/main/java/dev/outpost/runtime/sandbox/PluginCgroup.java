@@ -11,6 +11,9 @@ interface PluginCgroup {
     /** The cgroup.procs (or tasks) files the child writes itself into. */
     List<String> joinFiles();
 
+    /** Writes the plan's limits (again, for a cgroup that is reused). */
+    void limit(SandboxPlan plan) throws java.io.IOException;
+
     /** Bytes of memory charged now. */
     long memory();
 
@@ -37,6 +40,10 @@ interface PluginCgroup {
         @Override
         public List<String> joinFiles() {
             return List.of();
+        }
+
+        @Override
+        public void limit(SandboxPlan plan) {
         }
 
         @Override

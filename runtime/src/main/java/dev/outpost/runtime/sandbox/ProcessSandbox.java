@@ -73,8 +73,12 @@ public final class ProcessSandbox {
         return Optional.empty();
     }
 
-    /** The confinement in force and the usage now, for outpost:show and outpost:list. */
-    public PluginSandbox snapshot() {
+    /**
+     * The confinement in force and the usage now, for outpost:show and outpost:list.
+     *
+     * @param pid the process, whose own CPU time is shown where its cgroup does not count it
+     */
+    public PluginSandbox snapshot(long pid) {
         if (plan == null) {
             return new PluginSandbox(false, List.of(), unavailable, -1, -1, -1, -1, Duration.ZERO, 0);
         }
@@ -87,12 +91,27 @@ public final class ProcessSandbox {
             inForce.remove(0);
         }
         boolean live = !released;
-        long cpu = live ? cgroup.cpuNanos() : -1;
+        long cpu = !live ? -1 : cgroup.cpuNanos() >= 0 ? cgroup.cpuNanos() : processCpuNanos(pid);
         return new PluginSandbox(true, inForce, unavailable, live ? cgroup.memory() : -1,
                 tree.limitsMemory() ? plan.memory() : -1, live ? cgroup.tasks() : -1,
                 tree.limitsTasks() ? plan.tasks() : -1, cpu < 0 ? Duration.ZERO : Duration.ofNanos(cpu),
                 live ? cgroup.oomKills() : 0);
     }
+
+    /** CPU time of a process and the children it reaped ({@code /proc/PID/stat}), or -1. */
+    static long processCpuNanos(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks * (1_000_000_000L / USER_HZ);
+        } catch (java.io.IOException | RuntimeException gone) {
+            return -1;
+        }
+    }
+
+    /** Clock ticks per second of /proc's times: 100 on Linux, x86-64 and aarch64 alike. */
+    private static final long USER_HZ = 100;
 
     /** Kills what is left in the cgroup and removes it. Idempotent. */
     public void release() {

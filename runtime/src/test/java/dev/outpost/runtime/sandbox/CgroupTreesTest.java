@@ -46,10 +46,10 @@ class CgroupTreesTest {
         Map<String, Path> own = Map.of("memory", Files.createDirectories(fake.resolve("memory/own")),
                 "pids", Files.createDirectories(fake.resolve("pids")),
                 "cpu", Files.createDirectories(fake.resolve("cpu,cpuacct")),
-                "cpuacct", fake.resolve("cpu,cpuacct"));
+                "cpuacct", fake.resolve("cpu,cpuacct"), "freezer", Files.createDirectories(fake.resolve("freezer")));
         CgroupV1 tree = new CgroupV1(own, "outpost-4242");
         assertTrue(tree.limitsMemory() && tree.limitsTasks() && tree.limitsCpu());
-        assertTrue(tree.missing().get(0).startsWith("cgroup v1 freezer controller: not mounted"), tree.missing().toString());
+        assertEquals(List.of(), tree.missing(), "cpuacct is not joined: it comes with cpu where mounted together");
         PluginCgroup cg = tree.create("fx-1", PLAN);
         Path memory = fake.resolve("memory/own/outpost-4242/fx-1");
         assertEquals(String.valueOf(64L << 20), read(memory.resolve("memory.limit_in_bytes")));
@@ -58,7 +58,9 @@ class CgroupTreesTest {
         assertEquals("50000", read(fake.resolve("cpu,cpuacct/outpost-4242/fx-1/cpu.cfs_quota_us")));
         assertEquals(List.of(memory + "/cgroup.procs", fake.resolve("pids/outpost-4242/fx-1/cgroup.procs").toString(),
                 fake.resolve("cpu,cpuacct/outpost-4242/fx-1/cgroup.procs").toString()).stream().sorted().toList(),
-                cg.joinFiles().stream().sorted().toList(), "cpu and cpuacct share one hierarchy: joined once");
+                cg.joinFiles().stream().sorted().toList(), "memory, pids and cpu: nothing else is joined");
+        Files.writeString(fake.resolve("cpu,cpuacct/outpost-4242/fx-1/cpuacct.usage"), "1500\n");
+        assertEquals(1500, cg.cpuNanos(), "CPU time from cpuacct, mounted with cpu");
         Files.writeString(memory.resolve("memory.oom_control"), "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
         assertEquals(2, cg.oomKills());
         // the fake's control files are plain files: rmdir needs them gone, as the kernel's are
@@ -107,6 +109,33 @@ class CgroupTreesTest {
         assertEquals(List.of(dir.resolve("cgroup.procs").toString()), cg.joinFiles());
         Files.writeString(dir.resolve("memory.events"), "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
         assertEquals(1, cg.oomKills());
+    }
+
+    @Test
+    void aPooledCgroupIsReusedWithTheNextPlansLimitsAndCountsFromWhenItWasTaken() throws Exception {
+        Path own = Files.createDirectories(fake.resolve("unified/pool"));
+        Files.writeString(own.resolve("cgroup.controllers"), "memory pids\n");
+        Files.writeString(own.resolve("cgroup.subtree_control"), "memory pids\n");
+        CgroupPool pool = new CgroupPool(new CgroupV2(own, "outpost-78"));
+        PluginCgroup first = pool.create("a-1", PLAN);
+        Path dir = own.resolve("outpost-78/slot-1");
+        assertEquals(List.of(dir.resolve("cgroup.procs").toString()), first.joinFiles());
+        Files.writeString(dir.resolve("memory.events"), "oom_kill 2\n");
+        assertEquals(2, first.oomKills());
+        first.remove();
+        assertEquals(1, pool.idle(), "empty: back to the pool");
+        SandboxPlan bigger = new SandboxPlan(65534, 65534, 128L << 20, 32, 1, 128, 1L << 20, "none", "default",
+                List.of());
+        PluginCgroup second = pool.create("b-2", bigger);
+        assertEquals(first.joinFiles(), second.joinFiles(), "the same cgroup");
+        assertEquals(String.valueOf(128L << 20), read(dir.resolve("memory.max")));
+        assertEquals("32", read(dir.resolve("pids.max")));
+        assertEquals(0, second.oomKills(), "the kills of the one before are not its own");
+        Files.writeString(dir.resolve("memory.events"), "oom_kill 3\n");
+        assertEquals(1, second.oomKills());
+        PluginCgroup third = pool.create("c-3", PLAN);
+        assertEquals(List.of(own.resolve("outpost-78/slot-2/cgroup.procs").toString()), third.joinFiles(),
+                "none idle: a new one");
     }
 
     @Test
