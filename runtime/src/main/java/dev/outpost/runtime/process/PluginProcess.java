@@ -3,15 +3,14 @@ package dev.outpost.runtime.process;
 import dev.outpost.api.ErrorCode;
 import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginSandbox;
+import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
-import dev.outpost.protocol.v1.Log;
 import dev.outpost.runtime.channel.Breakage;
 import dev.outpost.runtime.channel.CallNotSentException;
 import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.os.ExitStatus;
 import dev.outpost.runtime.sandbox.SandboxException;
-import dev.outpost.runtime.wire.Levels;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -146,14 +145,17 @@ public final class PluginProcess {
         return Optional.ofNullable(exit);
     }
 
-    /** A snapshot, with the counters and restart count kept by the owner across processes. */
-    public PluginInfo info(int restarts, long calls, long errors) {
+    /**
+     * A snapshot, with what the owner keeps across processes: the plugin's state and failure, the
+     * restart count and the call counters.
+     */
+    public PluginInfo info(PluginState state, Optional<String> failure, int restarts, long calls, long errors) {
         Hello h = hello;
         long began = spawnedWallMillis;
         ProcessIo i = io;
-        return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state().asPluginState(), pid(),
+        return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state, pid(),
                 began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
-                exitStatus().map(ExitStatus::describe), failure(), i == null ? List.of() : i.stderr.tail(),
+                exitStatus().map(ExitStatus::describe), failure, i == null ? List.of() : i.stderr.tail(),
                 i == null ? PluginSandbox.NONE : i.sandbox.snapshot(i.child.pid()));
     }
 
@@ -195,7 +197,7 @@ public final class PluginProcess {
     }
 
     private void attach(ProcessLaunch launch) {
-        ProcessIo i = new ProcessIo(launch, name(), host, logLimiter, new PluginFrames(name(), new Messages()));
+        ProcessIo i = new ProcessIo(launch, name(), host, logLimiter, new PluginFrames(name(), new ProcessMessages(this, log, logLimiter)));
         synchronized (launchLock) {
             if (state() == ProcessState.STARTING) {
                 io = i;
@@ -375,39 +377,23 @@ public final class PluginProcess {
         }
     }
 
-    /** What the plugin sends, once {@link PluginFrames} has checked its order; on the reactor thread. */
-    private final class Messages implements PluginFrames.Receiver {
-        @Override
-        public void hello(Hello hello) {
-            host.supervisor.execute(() -> completeHandshake(hello));
-        }
+    // What the plugin sends, once PluginFrames has checked its order (ProcessMessages); on the reactor thread.
 
-        @Override
-        public void log(Log entry) {
-            if (logLimiter.admit(n -> log.log(Level.WARNING, "[" + name() + " " + pid() + "] " + n
-                    + " lines not logged: the plugin logs too fast"))) {
-                String text = LogText.clean(entry.getMessage());
-                log.log(Levels.of(entry.getLevel()), () -> "[" + name() + " " + pid() + "] " + text);
-            }
-        }
+    void helloArrived(Hello received) {
+        host.supervisor.execute(() -> completeHandshake(received));
+    }
 
-        @Override
-        public void goodbye(String reason) {
-            String why = LogText.clean(reason);
-            log.log(Level.INFO, () -> name() + " is leaving: " + why);
-            io.channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + why);
-        }
+    void leaving(String why) {
+        io.channel.closeCalls(ErrorCode.UNAVAILABLE, name() + " is leaving: " + why);
+    }
 
-        @Override
-        public void pong() {
-            liveness.answered();
-        }
+    void ponged() {
+        liveness.answered();
+    }
 
-        @Override
-        public void failed(Breakage kind, String reason) {
-            boolean ownExit = kind == Breakage.END_OF_FILE;
-            host.supervisor.execute(() -> fail(new ProcessEnding.Ending(reason, ownExit, kind.callsFailWith),
-                    ownExit ? ProcessEnding.EOF_EXIT_WAIT_MILLIS : 0));
-        }
+    void broke(Breakage kind, String reason) {
+        boolean ownExit = kind == Breakage.END_OF_FILE;
+        host.supervisor.execute(() -> fail(new ProcessEnding.Ending(reason, ownExit, kind.callsFailWith),
+                ownExit ? ProcessEnding.EOF_EXIT_WAIT_MILLIS : 0));
     }
 }

@@ -58,8 +58,7 @@ public final class PluginSupervisor {
     private RestartBudget budget;
     private RestartBudget cleanExits;
     private PluginImage image;
-    // guarded by this
-    private PluginProcess process;
+    private PluginProcess process; // guarded by this, as are the fields below
     /** Completes when the current process serves (RUNNING); its calls may go out from then on. */
     private CompletableFuture<PluginProcess> ready = new CompletableFuture<>();
     /** Completes when the current process's services are registered. */
@@ -367,15 +366,7 @@ public final class PluginSupervisor {
         return bundle;
     }
 
-    /** Where calls to this plugin go. */
-    public CallRouter router() {
-        return router;
-    }
-
-    /**
-     * Waits, at most {@code millis}, until the plugin serves with its services registered, or has
-     * ended; returns the state then.
-     */
+    /** Waits, at most {@code millis}, until it serves with its services registered, or has ended; its state then. */
     public PluginState awaitServing(long millis) {
         CompletableFuture<PluginProcess> serving;
         synchronized (this) {
@@ -403,9 +394,6 @@ public final class PluginSupervisor {
                     router.calls(), router.errors(), Optional.empty(), Optional.ofNullable(failure), List.of(),
                     PluginSandbox.NONE);
         }
-        PluginInfo i = p.info(restarts, router.calls(), router.errors());
-        return new PluginInfo(i.name(), i.version(), i.bundleId(), states.state(), i.pid(), i.startedAt(),
-                i.restarts(), i.calls(), i.errors(), i.exitDescription(), Optional.ofNullable(failure), i.recentStderr(),
-                i.sandbox());
+        return p.info(states.state(), Optional.ofNullable(failure), restarts, router.calls(), router.errors());
     }
 }
