@@ -81,7 +81,7 @@ void sleep_forever(void)
 }
 
 /* Reads the payload as a decimal number. */
-static long number(const outpost_request *req)
+long fixture_number(const outpost_request *req)
 {
     size_t len;
     const char *data = outpost_request_payload(req, &len);
@@ -101,7 +101,7 @@ static int m_echo(void *user, const outpost_request *req, outpost_response *resp
 /* payload: milliseconds to sleep; answers the payload */
 static int m_sleep(void *user, const outpost_request *req, outpost_response *resp)
 {
-    long ms = number(req);
+    long ms = fixture_number(req);
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
     while (ms > 0 && nanosleep(&ts, &ts) != 0)
         ;
@@ -130,7 +130,7 @@ static int m_crash(void *user, const outpost_request *req, outpost_response *res
 static int m_exit(void *user, const outpost_request *req, outpost_response *resp)
 {
     (void)user, (void)resp;
-    exit((int)number(req));
+    exit((int)fixture_number(req));
 }
 
 /* payload: a message, sent as a Log frame at INFO; answers nothing */
@@ -183,7 +183,7 @@ static int m_snapshot(void *user, const outpost_request *req, outpost_response *
 static int m_generate(void *user, const outpost_request *req, outpost_response *resp)
 {
     (void)user;
-    long n = number(req);
+    long n = fixture_number(req);
     void *out = n >= 0 ? outpost_response_alloc(resp, (size_t)n) : NULL;
     if (out == NULL)
         return -1;
@@ -195,7 +195,7 @@ static int m_generate(void *user, const outpost_request *req, outpost_response *
 static int m_flood(void *user, const outpost_request *req, outpost_response *resp)
 {
     (void)user;
-    long n = number(req);
+    long n = fixture_number(req);
     for (long i = 0; i < n; i++) {
         outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "flood log %ld", i);
         printf("flood out %ld\n", i);
@@ -203,145 +203,6 @@ static int m_flood(void *user, const outpost_request *req, outpost_response *res
     }
     fflush(stdout);
     return outpost_response_set_payload(resp, "done", 4);
-}
-
-/* payload: N; fails with INTERNAL and an N-byte message (error frames beyond 16 KiB) */
-static int m_fail(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user;
-    long n = number(req);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text == NULL)
-        return -1;
-    memset(text, 'e', (size_t)n);
-    text[n] = '\0';
-    int rc = outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "%s", text);
-    free(text);
-    return rc;
-}
-
-/* payload: N; sends a Log frame of N bytes, answers "logged" */
-static int m_logbig(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user;
-    long n = number(req);
-    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (text == NULL)
-        return -1;
-    for (long i = 0; i < n; i++)
-        text[i] = (char)('a' + i % 26);
-    text[n] = '\0';
-    int rc = outpost_log(outpost_request_plugin(req), OUTPOST_LOG_INFO, "%s", text);
-    free(text);
-    return rc != 0 ? rc : outpost_response_set_payload(resp, "logged", 6);
-}
-
-static int m_cwd(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user, (void)req;
-    char dir[4096];
-    if (getcwd(dir, sizeof dir) == NULL)
-        return outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "getcwd: %s", strerror(errno));
-    return outpost_response_set_payload(resp, dir, strlen(dir));
-}
-
-/* payload: a file name; writes a small zip-looking file of that name where the plugin runs */
-static int m_drop(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user;
-    size_t len;
-    const char *data = outpost_request_payload(req, &len);
-    char name[256] = "", path[4400];
-    memcpy(name, data, len < sizeof name - 1 ? len : sizeof name - 1);
-    FILE *f = fopen(name, "wb");
-    if (f == NULL)
-        return outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "%s: %s", name, strerror(errno));
-    fputs("PK\3\4 not really a jar", f);
-    fclose(f);
-    char dir[4096];
-    snprintf(path, sizeof path, "%s/%s", getcwd(dir, sizeof dir) ? dir : "?", name);
-    return outpost_response_set_payload(resp, path, strlen(path));
-}
-
-static int m_daemon(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user, (void)req;
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0)
-        return -1;
-    pid_t child = fork();
-    if (child < 0)
-        return -1;
-    if (child == 0) {
-        setsid();
-        pid_t grandchild = fork();
-        if (grandchild != 0) {
-            if (grandchild > 0)
-                write(pipe_fds[1], &grandchild, sizeof grandchild);
-            _exit(0);
-        }
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        alarm(60);
-        signal(SIGPIPE, SIG_IGN);
-        for (;;) { /* keeps 1, 2 and 3 open, and writes */
-            if (fprintf(stderr, "daemon %d still here\n", (int)getpid()) < 0)
-                pause();
-            usleep(1000);
-        }
-    }
-    close(pipe_fds[1]);
-    pid_t grandchild = 0;
-    ssize_t n = read(pipe_fds[0], &grandchild, sizeof grandchild);
-    close(pipe_fds[0]);
-    waitpid(child, NULL, 0);
-    if (n != sizeof grandchild)
-        return -1;
-    char text[32];
-    snprintf(text, sizeof text, "%d", (int)grandchild);
-    return outpost_response_set_payload(resp, text, strlen(text));
-}
-
-struct flood {
-    int lines;
-    long mib;
-};
-
-static void *stderr_flood(void *arg)
-{
-    struct flood f = *(struct flood *)arg;
-    free(arg);
-    char block[4096];
-    memset(block, 'z', sizeof block);
-    if (f.lines)
-        for (size_t i = 79; i < sizeof block; i += 80)
-            block[i] = '\n';
-    for (long i = 0; i < f.mib * 256; i++)
-        if (write(2, block, sizeof block) < 0)
-            break;
-    return NULL;
-}
-
-/* payload: "lines N" or "raw N" */
-static int m_stderr_flood(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user;
-    size_t len;
-    const char *data = outpost_request_payload(req, &len);
-    char text[32] = "";
-    memcpy(text, data, len < sizeof text - 1 ? len : sizeof text - 1);
-    struct flood *f = malloc(sizeof *f);
-    if (f == NULL)
-        return -1;
-    f->lines = strncmp(text, "lines", 5) == 0;
-    f->mib = strtol(strchr(text, ' ') ? strchr(text, ' ') + 1 : "1", NULL, 10);
-    pthread_t t;
-    if (pthread_create(&t, NULL, stderr_flood, f) != 0) {
-        free(f);
-        return -1;
-    }
-    pthread_detach(t);
-    return outpost_response_set_payload(resp, "flooding", 8);
 }
 
 /* pids of the children forked at start (mode fork-children), space-separated */
@@ -406,9 +267,6 @@ static int serve_ok(void)
         {"args", m_snapshot, start_args}, {"fds", m_snapshot, start_fds},
         {"sigmask", m_snapshot, start_sigmask}, {"generate", m_generate, NULL},
         {"flood", m_flood, NULL},       {"children", m_snapshot, children},
-        {"fail", m_fail, NULL},         {"logbig", m_logbig, NULL},
-        {"cwd", m_cwd, NULL},           {"drop", m_drop, NULL},
-        {"daemon", m_daemon, NULL},     {"stderr-flood", m_stderr_flood, NULL},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.0.0");
     if (p == NULL)
@@ -417,6 +275,8 @@ static int serve_ok(void)
     for (size_t i = 0; rc == 0 && i < sizeof methods / sizeof methods[0]; i++)
         rc = outpost_plugin_add_method(p, "fixture", methods[i].name, methods[i].fn,
                                        methods[i].user);
+    if (rc == 0)
+        rc = fixture_add_hostile_methods(p);
     if (rc == 0)
         rc = fixture_add_confined(p);
     if (rc == 0)

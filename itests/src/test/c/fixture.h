@@ -35,6 +35,14 @@ int raw_answer(const struct Outpost__V1__Frame *request, uint64_t id_offset); /*
 int raw_answer_loop(uint64_t id_offset); /* answers requests and pings until Goodbye or EOF */
 int raw_done(int rc);           /* frees the read buffer; returns rc */
 
+/* The request's payload read as a decimal number (fixture.c). */
+struct outpost_request;
+long fixture_number(const struct outpost_request *req);
+
+/* Methods fail, logbig, cwd, drop, daemon and stderr-flood (fixture_methods.c). */
+struct outpost_plugin;
+int fixture_add_hostile_methods(struct outpost_plugin *p);
+
 /* Method "try" (fixture_confined.c): the acts a sandbox must refuse. */
 struct outpost_plugin;
 int fixture_add_confined(struct outpost_plugin *p);

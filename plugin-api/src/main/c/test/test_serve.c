@@ -8,42 +8,14 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "host.h"
+#include "checks.h"
 
 #define MAX 16777216u
 
-/* Spawns and handshakes; on failure the test fails. */
-#define START(h, max, config)                                                   \
-    do {                                                                        \
-        CHECK(host_spawn(&(h), NULL) == 0);                                     \
-        if (host_handshake(&(h), (max), (config)) != 0) {                       \
-            host_wait(&(h));                                                    \
-            CHECK(!"handshake");                                                \
-        }                                                                       \
-    } while (0)
+#define START(h, max, config) HOST_START(h, NULL, max, config)
 
-/* Checks a reply; on failure kills the plugin and fails the test. */
-#define EXPECT(h, cond)                                                         \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            host_free_frame(frame);                                             \
-            kill((h).pid, SIGKILL);                                             \
-            host_wait(&(h));                                                    \
-            CHECK(cond);                                                        \
-        }                                                                       \
-    } while (0)
 
-static int payload_is(const Outpost__V1__Response *r, const char *text)
-{
-    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_PAYLOAD &&
-           r->payload.len == strlen(text) && memcmp(r->payload.data, text, r->payload.len) == 0;
-}
 
-static int error_is(const Outpost__V1__Response *r, Outpost__V1__Code code, const char *msg)
-{
-    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_ERROR &&
-           r->error->code == code && (msg == NULL || strstr(r->error->message, msg) != NULL);
-}
 
 static void hello_lists_services(void)
 {
@@ -174,36 +146,6 @@ static void goodbye_after_pending_call(void)
     CHECK(host_wait(&h) == 0);
 }
 
-static void sigterm_when_idle(void)
-{
-    struct host h;
-    Outpost__V1__Frame *frame = NULL;
-    START(h, MAX, NULL);
-    CHECK(host_call(&h, 1, "test", "echo", "x", 1) == 0); /* the plugin is serving now */
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "x"));
-    host_free_frame(frame);
-    kill(h.pid, SIGTERM);
-    CHECK(host_wait(&h) == 0);
-}
-
-static void sigterm_during_call(void)
-{
-    struct host h;
-    Outpost__V1__Frame *frame = NULL;
-    START(h, MAX, NULL);
-    CHECK(host_call(&h, 1, "test", "sleep", "300", 3) == 0);
-    CHECK(host_call(&h, 2, "test", "echo", "late", 4) == 0);
-    frame = host_recv(&h); /* "sleeping": the call has begun */
-    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_LOG);
-    host_free_frame(frame);
-    kill(h.pid, SIGTERM);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "")); /* the running call finishes */
-    host_free_frame(frame);
-    frame = host_recv(&h);
-    EXPECT(h, frame == NULL); /* the queued one is not started: EOF */
-    CHECK(host_wait(&h) == 0);
-}
-
 /* The state letter of /proc/PID/stat ('R' running, 'S' sleeping), or '?'. */
 static char proc_state(pid_t pid)
 {
@@ -276,21 +218,6 @@ static void sigterm_while_polling_is_seen(void)
     host_free_frame(frame);
     kill(h.pid, SIGTERM);
     CHECK(host_wait(&h) == 0);
-}
-
-/* SIGTERM racing with calls at varying points: it must never be lost (the plugin always exits 0,
- * well before the deadline) whether it lands in a read, a handler or a write. */
-static void sigterm_races(void)
-{
-    for (int i = 0; i < 20; i++) {
-        struct host h;
-        START(h, MAX, NULL);
-        for (int k = 0; k < i % 5; k++)
-            CHECK(host_call(&h, (uint64_t)k + 1, "test", "echo", "x", 1) == 0);
-        kill(h.pid, SIGTERM);
-        int rc = host_wait(&h);
-        CHECK(rc == 0);
-    }
 }
 
 static void refusal_is_an_error(void)
@@ -433,9 +360,6 @@ const struct test serve_tests[] = {
     {"errors_have_codes", errors_have_codes},
     {"ping_log_config", ping_log_config},
     {"goodbye_after_pending_call", goodbye_after_pending_call},
-    {"sigterm_when_idle", sigterm_when_idle},
-    {"sigterm_during_call", sigterm_during_call},
-    {"sigterm_races", sigterm_races},
     {"after_an_answer_the_plugin_polls_then_sleeps", after_an_answer_the_plugin_polls_then_sleeps},
     {"sigterm_while_polling_is_seen", sigterm_while_polling_is_seen},
     {"refusal_is_an_error", refusal_is_an_error},

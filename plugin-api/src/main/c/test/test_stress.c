@@ -5,28 +5,12 @@
 #include <string.h>
 
 #include "harness.h"
-#include "host.h"
+#include "checks.h"
 
 #define MAX 16777216u
 
-#define EXPECT(h, cond)                                                         \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            host_free_frame(frame);                                             \
-            kill((h).pid, SIGKILL);                                             \
-            host_wait(&(h));                                                    \
-            CHECK(cond);                                                        \
-        }                                                                       \
-    } while (0)
 
-#define START(h, max)                                                           \
-    do {                                                                        \
-        CHECK(host_spawn(&(h), NULL) == 0);                                     \
-        if (host_handshake(&(h), (max), NULL) != 0) {                           \
-            host_wait(&(h));                                                    \
-            CHECK(!"handshake");                                                \
-        }                                                                       \
-    } while (0)
+#define START(h, max) HOST_START(h, NULL, max, NULL)
 
 /* Encodes n echo requests, request i carrying size bytes of value i. */
 static uint8_t *echo_requests(int n, size_t size, size_t *len)

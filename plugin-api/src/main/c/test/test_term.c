@@ -12,36 +12,15 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "host.h"
+#include "checks.h"
 
 #define MAX 16777216u
 /* How soon a plugin must be gone after SIGTERM: well below the host's 2 s before SIGKILL. */
 #define TERM_DEADLINE_MS 1000
 
-#define START(h, mode)                                                          \
-    do {                                                                        \
-        CHECK(host_spawn_mode(&(h), NULL, (mode)) == 0);                        \
-        if (host_handshake(&(h), MAX, NULL) != 0) {                             \
-            host_wait(&(h));                                                    \
-            CHECK(!"handshake");                                                \
-        }                                                                       \
-    } while (0)
+#define START(h, mode) HOST_START(h, mode, MAX, NULL)
 
-#define EXPECT(h, cond)                                                         \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            host_free_frame(frame);                                             \
-            kill((h).pid, SIGKILL);                                             \
-            host_wait(&(h));                                                    \
-            CHECK(cond);                                                        \
-        }                                                                       \
-    } while (0)
 
-static int payload_is(const Outpost__V1__Response *r, const char *text)
-{
-    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_PAYLOAD &&
-           r->payload.len == strlen(text) && memcmp(r->payload.data, text, r->payload.len) == 0;
-}
 
 /* Calls a method that answers a number (a thread id); returns it, or 0. */
 static long call_number(struct host *h, uint64_t id, const char *method)
@@ -182,7 +161,55 @@ static void serving_twice_leaves_no_fd_behind(void)
     CHECK(host_wait(&h) == 0);
 }
 
+static void sigterm_when_idle(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    HOST_START(h, NULL, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "echo", "x", 1) == 0); /* the plugin is serving now */
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "x"));
+    host_free_frame(frame);
+    kill(h.pid, SIGTERM);
+    CHECK(host_wait(&h) == 0);
+}
+
+static void sigterm_during_call(void)
+{
+    struct host h;
+    Outpost__V1__Frame *frame = NULL;
+    HOST_START(h, NULL, MAX, NULL);
+    CHECK(host_call(&h, 1, "test", "sleep", "300", 3) == 0);
+    CHECK(host_call(&h, 2, "test", "echo", "late", 4) == 0);
+    frame = host_recv(&h); /* "sleeping": the call has begun */
+    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_LOG);
+    host_free_frame(frame);
+    kill(h.pid, SIGTERM);
+    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "")); /* the running call finishes */
+    host_free_frame(frame);
+    frame = host_recv(&h);
+    EXPECT(h, frame == NULL); /* the queued one is not started: EOF */
+    CHECK(host_wait(&h) == 0);
+}
+
+/* SIGTERM racing with calls at varying points: it must never be lost (the plugin always exits 0,
+ * well before the deadline) whether it lands in a read, a handler or a write. */
+static void sigterm_races(void)
+{
+    for (int i = 0; i < 20; i++) {
+        struct host h;
+        HOST_START(h, NULL, MAX, NULL);
+        for (int k = 0; k < i % 5; k++)
+            CHECK(host_call(&h, (uint64_t)k + 1, "test", "echo", "x", 1) == 0);
+        kill(h.pid, SIGTERM);
+        int rc = host_wait(&h);
+        CHECK(rc == 0);
+    }
+}
+
 const struct test term_tests[] = {
+    {"sigterm_when_idle", sigterm_when_idle},
+    {"sigterm_during_call", sigterm_during_call},
+    {"sigterm_races", sigterm_races},
     {"sigterm_on_another_thread_ends_serving", sigterm_on_another_thread_ends_serving},
     {"sigterm_to_a_plugin_serving_on_a_worker_thread",
      sigterm_to_a_plugin_serving_on_a_worker_thread},

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "host.h"
+#include "checks.h"
 #include "utf8.h"
 
 #define MAX 16777216u
@@ -296,24 +296,8 @@ static void utf8_random_bytes(void)
 
 /* ---- the messages of the test plugin ------------------------------------------------------ */
 
-#define START(h, max)                                                           \
-    do {                                                                        \
-        CHECK(host_spawn(&(h), NULL) == 0);                                     \
-        if (host_handshake(&(h), (max), NULL) != 0) {                           \
-            host_wait(&(h));                                                    \
-            CHECK(!"handshake");                                                \
-        }                                                                       \
-    } while (0)
+#define START(h, max) HOST_START(h, NULL, max, NULL)
 
-#define EXPECT(h, cond)                                                         \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            host_free_frame(frame);                                             \
-            kill((h).pid, SIGKILL);                                             \
-            host_wait(&(h));                                                    \
-            CHECK(cond);                                                        \
-        }                                                                       \
-    } while (0)
 
 static const char *error_text(const Outpost__V1__Response *r, Outpost__V1__Code code)
 {

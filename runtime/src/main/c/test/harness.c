@@ -337,8 +337,8 @@ int main(int argc, char **argv)
         return 2;
     }
     tmp_root();
-    const struct test *lists[] = {spec_tests, fs_tests, net_tests, seccomp_tests, limits_tests, cgroup_tests,
-                                  process_tests};
+    const struct test *lists[] = {spec_tests,   fs_tests,     net_tests,   seccomp_tests,
+                                  refusals_tests, limits_tests, cgroup_tests, process_tests};
     int passed = 0, failed = 0, skipped = 0;
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
         for (const struct test *t = lists[l]; t->name != NULL; t++) {

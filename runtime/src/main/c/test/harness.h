@@ -139,6 +139,7 @@ extern const struct test spec_tests[];
 extern const struct test fs_tests[];
 extern const struct test net_tests[];
 extern const struct test seccomp_tests[];
+extern const struct test refusals_tests[];
 extern const struct test limits_tests[];
 extern const struct test cgroup_tests[];
 extern const struct test process_tests[];

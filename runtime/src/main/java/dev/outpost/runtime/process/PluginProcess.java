@@ -197,7 +197,8 @@ public final class PluginProcess {
     }
 
     private void attach(ProcessLaunch launch) {
-        ProcessIo i = new ProcessIo(launch, name(), host, logLimiter, new PluginFrames(name(), new ProcessMessages(this, log, logLimiter)));
+        ProcessIo i = new ProcessIo(launch, name(), host, logLimiter,
+                new PluginFrames(name(), new ProcessMessages(this, log, logLimiter)));
         synchronized (launchLock) {
             if (state() == ProcessState.STARTING) {
                 io = i;

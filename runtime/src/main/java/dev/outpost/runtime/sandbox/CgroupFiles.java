@@ -18,7 +18,8 @@ final class CgroupFiles {
     /** How long a kill waits for a cgroup to empty, and a removal for the kernel to let go of it. */
     static final long EMPTY_WAIT_MILLIS = 2_000;
     static final String RUNTIME_PREFIX = "outpost-";
-    private static final java.util.concurrent.atomic.AtomicInteger RUNTIMES = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger RUNTIMES =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     /** The name of a new runtime's cgroup directory: {@code outpost-PID-N} (one JVM may run several). */
     static String runtimeName(long pid) {

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reuses plugin cgroups: one whose process has ended, and that is empty once what was left in it
@@ -40,18 +41,8 @@ final class CgroupPool implements CgroupTree {
     }
 
     @Override
-    public boolean limitsMemory() {
-        return tree.limitsMemory();
-    }
-
-    @Override
-    public boolean limitsTasks() {
-        return tree.limitsTasks();
-    }
-
-    @Override
-    public boolean limitsCpu() {
-        return tree.limitsCpu();
+    public Set<String> controllers() {
+        return tree.controllers();
     }
 
     @Override

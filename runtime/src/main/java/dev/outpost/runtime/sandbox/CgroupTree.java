@@ -2,6 +2,7 @@ package dev.outpost.runtime.sandbox;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The cgroups of one runtime's plugins: a directory of the runtime's own beneath the cgroup this
@@ -13,12 +14,20 @@ interface CgroupTree extends AutoCloseable {
     /** "cgroup v1", "cgroup v2" or "no cgroups". */
     String version();
 
-    /** Whether plugin cgroups limit memory, tasks, CPU, and whether their processes can be killed whole. */
-    boolean limitsMemory();
+    /** The controllers whose limits plugin cgroups get: of {@code memory}, {@code pids}, {@code cpu}. */
+    Set<String> controllers();
 
-    boolean limitsTasks();
+    default boolean limitsMemory() {
+        return controllers().contains("memory");
+    }
 
-    boolean limitsCpu();
+    default boolean limitsTasks() {
+        return controllers().contains("pids");
+    }
+
+    default boolean limitsCpu() {
+        return controllers().contains("cpu");
+    }
 
     /** Protections this tree cannot give, each with its reason (empty when it gives them all). */
     List<String> missing();

@@ -42,7 +42,8 @@ final class CgroupV1 implements CgroupTree {
         for (String controller : CgroupMounts.V1_CONTROLLERS) {
             Path base = own.get(controller);
             if (base == null) {
-                missing.add("cgroup v1 " + controller + " controller: not mounted for this process" + consequence(controller));
+                missing.add("cgroup v1 " + controller + " controller: not mounted for this process"
+                        + consequence(controller));
                 continue;
             }
             Path dir = base.resolve(runtimeName);
@@ -79,18 +80,8 @@ final class CgroupV1 implements CgroupTree {
     }
 
     @Override
-    public boolean limitsMemory() {
-        return runtime.containsKey("memory");
-    }
-
-    @Override
-    public boolean limitsTasks() {
-        return runtime.containsKey("pids");
-    }
-
-    @Override
-    public boolean limitsCpu() {
-        return runtime.containsKey("cpu");
+    public Set<String> controllers() {
+        return Set.copyOf(runtime.keySet());
     }
 
     @Override

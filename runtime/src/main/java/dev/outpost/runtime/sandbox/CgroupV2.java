@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -116,18 +117,8 @@ final class CgroupV2 implements CgroupTree {
     }
 
     @Override
-    public boolean limitsMemory() {
-        return enabled.contains("memory");
-    }
-
-    @Override
-    public boolean limitsTasks() {
-        return enabled.contains("pids");
-    }
-
-    @Override
-    public boolean limitsCpu() {
-        return enabled.contains("cpu");
+    public Set<String> controllers() {
+        return Set.copyOf(enabled);
     }
 
     @Override

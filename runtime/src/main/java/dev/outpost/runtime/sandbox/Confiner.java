@@ -26,15 +26,17 @@ public final class Confiner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Confiner.class.getName());
 
     private final SandboxSettings settings;
+    private final boolean confining;
     private final CgroupTree cgroups;
     private final List<Path> hostPrivate;
     private final List<String> unavailable;
     private final int landlockAbi;
     private final Set<Integer> reportedMissing = ConcurrentHashMap.newKeySet();
 
-    private Confiner(SandboxSettings settings, CgroupTree cgroups, List<Path> hostPrivate, int landlockAbi,
-                     List<String> unavailable) {
+    private Confiner(SandboxSettings settings, boolean confining, CgroupTree cgroups, List<Path> hostPrivate,
+                     int landlockAbi, List<String> unavailable) {
         this.settings = settings;
+        this.confining = confining;
         this.cgroups = cgroups;
         this.hostPrivate = List.copyOf(hostPrivate);
         this.landlockAbi = landlockAbi;
@@ -53,14 +55,14 @@ public final class Confiner implements AutoCloseable {
         boolean root = Posix.geteuid() == 0;
         SandboxSettings settings = SandboxSettings.from(properties, root);
         if (!settings.enabled()) {
-            LOG.log(Level.WARNING, "confinement is off (" + SandboxSettings.PREFIX + "=off): plugins run as this host's "
-                    + "user, see its files and network, and have no limits");
-            return new Confiner(settings, new NoCgroups("confinement is off"), hostPrivate, 0, List.of("confinement: off ("
-                    + SandboxSettings.PREFIX + "=off)"));
+            LOG.log(Level.WARNING, "confinement is off (" + SandboxSettings.PREFIX + "=off): plugins run as this"
+                    + " host's user, see its files and network, and have no limits");
+            return new Confiner(settings, false, new NoCgroups("confinement is off"), hostPrivate, 0,
+                    List.of("confinement: off (" + SandboxSettings.PREFIX + "=off)"));
         }
         if (!confinable) {
             LOG.log(Level.WARNING, "confinement is not available: outpost-spawner, which applies it, is missing");
-            return new Confiner(settings, new NoCgroups("confinement is unavailable"), hostPrivate, 0,
+            return new Confiner(settings, false, new NoCgroups("confinement is unavailable"), hostPrivate, 0,
                     List.of("confinement: outpost-spawner, which applies it, is missing from the runtime"));
         }
         CgroupTree cgroups = openCgroups(settings.cgroup());
@@ -74,7 +76,7 @@ public final class Confiner implements AutoCloseable {
                     + Posix.geteuid() + "), and without a pid namespace of their own (their descendants are "
                     + "killed through their cgroup instead)");
         }
-        Confiner confiner = new Confiner(settings, cgroups, hostPrivate, abi, unavailable);
+        Confiner confiner = new Confiner(settings, true, cgroups, hostPrivate, abi, unavailable);
         if (!unavailable.isEmpty()) {
             LOG.log(settings.refuseMissing() ? Level.ERROR : Level.WARNING, "confinement: this host cannot give "
                     + String.join("; ", unavailable) + (settings.refuseMissing()
@@ -111,7 +113,7 @@ public final class Confiner implements AutoCloseable {
 
     /** Whether plugins are confined. */
     public boolean enabled() {
-        return settings.enabled() && !(unavailable.size() == 1 && unavailable.get(0).startsWith("confinement:"));
+        return confining;
     }
 
     /** Protections this host cannot give, each with its reason. */

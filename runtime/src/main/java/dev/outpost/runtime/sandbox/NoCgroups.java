@@ -1,6 +1,7 @@
 package dev.outpost.runtime.sandbox;
 
 import java.util.List;
+import java.util.Set;
 
 /** Where no cgroup hierarchy is used: nothing is limited by cgroups, and the reason is reported. Owns nothing. */
 final class NoCgroups implements CgroupTree {
@@ -16,18 +17,8 @@ final class NoCgroups implements CgroupTree {
     }
 
     @Override
-    public boolean limitsMemory() {
-        return false;
-    }
-
-    @Override
-    public boolean limitsTasks() {
-        return false;
-    }
-
-    @Override
-    public boolean limitsCpu() {
-        return false;
+    public Set<String> controllers() {
+        return Set.of();
     }
 
     @Override

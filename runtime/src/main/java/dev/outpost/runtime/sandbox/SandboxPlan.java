@@ -77,7 +77,8 @@ public record SandboxPlan(int uid, int gid, long memory, int tasks, double cpu, 
         for (String f : cgroupFiles) {
             paths.add(new PathRule(PathKind.CGROUP, f, false));
         }
-        return new Confinement(uid, gid, pidNamespace, true, true, seccompProfile(), networkPolicy(), limits, OOM_SCORE_ADJ, paths,
+        return new Confinement(uid, gid, pidNamespace, true, true, seccompProfile(), networkPolicy(), limits,
+                OOM_SCORE_ADJ, paths,
                 require);
     }
 

@@ -97,7 +97,8 @@ final class SandboxPolicy {
         for (Path candidate : List.of(asked, real)) {
             if (readable.stream().map(Path::of).noneMatch(candidate::startsWith)) {
                 return (candidate == real && !real.equals(asked) ? "it leads to " + real + ", which is " : "")
-                        + "not beneath " + String.join(":", readable) + " (" + SandboxSettings.PREFIX + ".read.allowed)";
+                        + "not beneath " + String.join(":", readable) + " (" + SandboxSettings.PREFIX
+                        + ".read.allowed)";
             }
         }
         return null;

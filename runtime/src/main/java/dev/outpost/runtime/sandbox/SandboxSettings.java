@@ -22,7 +22,8 @@ import java.util.function.Function;
  * @param files default and ceiling, open descriptors
  * @param fileSize default and ceiling, bytes per file written
  * @param network the most a bundle may ask for: none, connect or any ({@code outpost.sandbox.network.max})
- * @param readable prefixes beneath which a bundle may ask to read ({@code outpost.sandbox.read.allowed}, {@code :}-separated)
+ * @param readable prefixes beneath which a bundle may ask to read ({@code outpost.sandbox.read.allowed},
+ *     {@code :}-separated)
  * @param refuseMissing a protection this host lacks fails every start instead of being reported
  *     ({@code outpost.sandbox.missing}, {@code warn} or {@code refuse})
  * @param cgroup which cgroups to use ({@code outpost.sandbox.cgroup}): {@code auto} (v1 where its
@@ -151,7 +152,8 @@ public record SandboxSettings(boolean enabled, int uid, int gid, Bound memory, B
         } catch (NumberFormatException e) {
             // below
         }
-        throw new IllegalArgumentException(key + " must be a number of cores between 0.01 and 4096, not '" + v.trim() + "'");
+        throw new IllegalArgumentException(key + " must be a number of cores between 0.01 and 4096, not '" + v.trim()
+                + "'");
     }
 
     private static String text(Function<String, String> properties, String key, String fallback) {

@@ -63,14 +63,14 @@ class ExecutableImageTest {
     void closeIsIdempotentAndReleasesTheMemfd() throws Exception {
         java.util.Set<Integer> before = Procfs.fds("self");
         ExecutableImage image = ExecutableImage.load("closing", BYTES);
-        assertEquals(java.util.Set.of(image.memfd()), Procfs.openedSince(before));
+        assertEquals(java.util.Set.of(image.memfd()), Procfs.memfdsOpenedSince(before));
         assertThrows(IllegalStateException.class, () -> {
             image.close();
             image.execFd();
         });
         image.close();
         image.close();
-        assertEquals(java.util.Set.of(), Procfs.openedSince(before));
+        assertEquals(java.util.Set.of(), Procfs.memfdsOpenedSince(before));
         assertThrows(IllegalStateException.class, image::execPath);
     }
 

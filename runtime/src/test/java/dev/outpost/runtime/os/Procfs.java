@@ -70,6 +70,21 @@ final class Procfs {
         return now;
     }
 
+    /** The memfds among {@link #openedSince}: what other threads of the JVM open meanwhile (a jar) is left out. */
+    static Set<Integer> memfdsOpenedSince(Set<Integer> before) {
+        Set<Integer> memfds = openedSince(before);
+        memfds.removeIf(fd -> !readLinkOrEmpty("/proc/self/fd/" + fd).startsWith("/memfd:"));
+        return memfds;
+    }
+
+    private static String readLinkOrEmpty(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** What each of {@code fds} of this JVM is, for a failure message. */
     static String describe(Set<Integer> fds) {
         StringBuilder s = new StringBuilder();

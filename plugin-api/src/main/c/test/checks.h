@@ -1,0 +1,47 @@
+/* checks.h - what the SDK tests that play the host share: starting the test plugin, checking a
+ * reply (and killing the plugin when the check fails), reading a reply's result. */
+#ifndef OUTPOST_TEST_CHECKS_H
+#define OUTPOST_TEST_CHECKS_H
+
+#include <signal.h>
+#include <string.h>
+
+#include "harness.h"
+#include "host.h"
+
+/* Spawns the test plugin in mode (NULL: none) and handshakes; on failure the test fails. */
+#define HOST_START(h, mode, max, config)                                        \
+    do {                                                                        \
+        CHECK(host_spawn_mode(&(h), NULL, (mode)) == 0);                        \
+        if (host_handshake(&(h), (max), (config)) != 0) {                       \
+            host_wait(&(h));                                                    \
+            CHECK(!"handshake");                                                \
+        }                                                                       \
+    } while (0)
+
+/* Checks a reply held in `frame`; on failure frees it, kills the plugin and fails the test. */
+#define EXPECT(h, cond)                                                         \
+    do {                                                                        \
+        if (!(cond)) {                                                          \
+            host_free_frame(frame);                                             \
+            kill((h).pid, SIGKILL);                                             \
+            host_wait(&(h));                                                    \
+            CHECK(cond);                                                        \
+        }                                                                       \
+    } while (0)
+
+/* Whether r answered with exactly the payload text. */
+static inline int payload_is(const Outpost__V1__Response *r, const char *text)
+{
+    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_PAYLOAD &&
+           r->payload.len == strlen(text) && memcmp(r->payload.data, text, r->payload.len) == 0;
+}
+
+/* Whether r failed with code, and a message containing msg (NULL: any). */
+static inline int error_is(const Outpost__V1__Response *r, Outpost__V1__Code code, const char *msg)
+{
+    return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_ERROR &&
+           r->error->code == code && (msg == NULL || strstr(r->error->message, msg) != NULL);
+}
+
+#endif
