@@ -28,6 +28,8 @@ struct Outpost__V1__Frame;
 int raw_send_frame(const struct Outpost__V1__Frame *f);
 struct Outpost__V1__Frame *raw_recv_frame(void); /* NULL on EOF or garbage; free with raw_free_frame */
 void raw_free_frame(struct Outpost__V1__Frame *f);
+struct Outpost__V1__Frame *raw_await_request(void); /* the next Request, frames before it dropped; NULL on EOF */
+int raw_write_all(const void *data, size_t len); /* raw bytes to the host; 0 or -1 */
 int raw_hello_as(const char *name, uint32_t min, uint32_t max);
 int raw_await_welcome(void);    /* 0 once the Welcome came */
 int raw_handshake(void);        /* Hello as OUTPOST_PLUGIN_NAME, then the Welcome; 0 or -1 */

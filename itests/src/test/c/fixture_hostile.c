@@ -17,21 +17,6 @@
 
 #define FD 3
 
-static int write_all(const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    while (len > 0) {
-        ssize_t n = send(FD, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* The largest frame the host takes, as it says in the environment. */
 static uint32_t host_limit(void)
 {
@@ -76,7 +61,7 @@ int hostile_announce_frame(void)
         return raw_done(1);
     uint8_t prefix[5];
     size_t n = varint(prefix, host_limit());
-    write_all(prefix, n);
+    raw_write_all(prefix, n);
     raw_done(0);
     sleep_forever();
 }
@@ -86,9 +71,7 @@ int hostile_announce_answer(void)
 {
     if (raw_handshake() != 0)
         return raw_done(1);
-    Outpost__V1__Frame *req;
-    while ((req = raw_recv_frame()) != NULL && req->kind_case != OUTPOST__V1__FRAME__KIND_REQUEST)
-        raw_free_frame(req);
+    Outpost__V1__Frame *req = raw_await_request();
     if (req == NULL)
         return raw_done(0);
     uint64_t id = req->request->id;
@@ -110,7 +93,7 @@ int hostile_announce_answer(void)
     n += f;
     memcpy(head + n, response, r);
     n += r;
-    write_all(head, n);
+    raw_write_all(head, n);
     raw_done(0);
     sleep_forever();
 }
@@ -156,9 +139,7 @@ int hostile_goodbye_exit(void)
 {
     if (raw_handshake() != 0)
         return raw_done(1);
-    Outpost__V1__Frame *f;
-    while ((f = raw_recv_frame()) != NULL && f->kind_case != OUTPOST__V1__FRAME__KIND_REQUEST)
-        raw_free_frame(f);
+    Outpost__V1__Frame *f = raw_await_request();
     if (f == NULL)
         return raw_done(0);
     raw_answer(f, 0);
@@ -183,9 +164,7 @@ int hostile_violate(const char *how)
 {
     if (raw_handshake() != 0)
         return raw_done(1);
-    Outpost__V1__Frame *req;
-    while ((req = raw_recv_frame()) != NULL && req->kind_case != OUTPOST__V1__FRAME__KIND_REQUEST)
-        raw_free_frame(req);
+    Outpost__V1__Frame *req = raw_await_request();
     if (req == NULL)
         return raw_done(0);
     raw_free_frame(req);
@@ -201,16 +180,16 @@ int hostile_violate(const char *how)
         raw_send_frame(&f);
     } else if (strcmp(how, "undecodable") == 0) {
         static const uint8_t bad[] = {4, 0xff, 0xff, 0xff, 0xff};
-        write_all(bad, sizeof bad);
+        raw_write_all(bad, sizeof bad);
     } else if (strcmp(how, "empty") == 0) {
         static const uint8_t empty[] = {0};
-        write_all(empty, sizeof empty);
+        raw_write_all(empty, sizeof empty);
     } else if (strcmp(how, "oversize") == 0) {
         static const uint8_t big[] = {0xff, 0xff, 0xff, 0xff, 0x0f};
-        write_all(big, sizeof big);
+        raw_write_all(big, sizeof big);
     } else if (strcmp(how, "bad-varint") == 0) {
         static const uint8_t bad[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
-        write_all(bad, sizeof bad);
+        raw_write_all(bad, sizeof bad);
     } else {
         fprintf(stderr, "fixture: unknown violation \"%s\"\n", how);
         return raw_done(64);

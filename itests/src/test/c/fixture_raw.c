@@ -20,7 +20,7 @@
 static uint8_t *rbuf;
 static size_t rlen, rcap;
 
-static int write_all(const void *data, size_t len)
+int raw_write_all(const void *data, size_t len)
 {
     const uint8_t *p = data;
     while (len > 0) {
@@ -47,7 +47,7 @@ int raw_send_frame(const Outpost__V1__Frame *f)
             break;
     }
     n += outpost__v1__frame__pack(f, b + n);
-    int rc = write_all(b, n);
+    int rc = raw_write_all(b, n);
     free(b);
     return rc;
 }
@@ -103,6 +103,14 @@ void raw_free_frame(Outpost__V1__Frame *f)
 {
     if (f != NULL)
         outpost__v1__frame__free_unpacked(f, NULL);
+}
+
+Outpost__V1__Frame *raw_await_request(void)
+{
+    Outpost__V1__Frame *f;
+    while ((f = raw_recv_frame()) != NULL && f->kind_case != OUTPOST__V1__FRAME__KIND_REQUEST)
+        raw_free_frame(f);
+    return f;
 }
 
 int raw_hello_as(const char *name, uint32_t min, uint32_t max)
@@ -192,14 +200,14 @@ int raw_garbage(void)
         junk[i] = (uint8_t)rand();
     for (size_t i = 0; i < 6; i++)
         junk[i] |= 0x80;
-    write_all(junk, sizeof junk);
+    raw_write_all(junk, sizeof junk);
     sleep_forever();
 }
 
 int raw_oversize(void)
 {
     static const uint8_t prefix[] = {0xff, 0xff, 0xff, 0xff, 0x0f}; /* 2^32 - 1 */
-    write_all(prefix, sizeof prefix);
+    raw_write_all(prefix, sizeof prefix);
     sleep_forever();
 }
 
@@ -287,7 +295,7 @@ int raw_partial_frame(void)
     if (raw_handshake() != 0)
         return raw_done(1);
     static const uint8_t part[] = {100, 0x0a, 0x00};
-    write_all(part, sizeof part);
+    raw_write_all(part, sizeof part);
     Outpost__V1__Frame *f;
     while ((f = raw_recv_frame()) != NULL)
         raw_free_frame(f);

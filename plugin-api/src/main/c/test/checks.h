@@ -30,6 +30,16 @@
         }                                                                       \
     } while (0)
 
+/* Calls method of service "test" with payload and checks that it answers exactly answer; uses the
+ * caller's `frame`, which is NULL again after. */
+#define EXPECT_CALL(h, id, method, payload, len, answer)                        \
+    do {                                                                        \
+        CHECK(host_call(&(h), (id), "test", (method), (payload), (len)) == 0);  \
+        EXPECT(h, payload_is(host_reply(&(h), (id), &frame), (answer)));        \
+        host_free_frame(frame);                                                 \
+        frame = NULL;                                                           \
+    } while (0)
+
 /* Whether r answered with exactly the payload text. */
 static inline int payload_is(const Outpost__V1__Response *r, const char *text)
 {

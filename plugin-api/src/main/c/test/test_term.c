@@ -97,13 +97,13 @@ static void sigterm_to_a_plugin_serving_on_a_worker_thread(void)
     CHECK(host_wait_ms(&h, TERM_DEADLINE_MS) == 0);
 }
 
-/* With another thread taking the SIGTERM, a call that is running finishes and is answered, and
- * a call queued behind it is not started (as in the single-threaded case). */
-static void sigterm_on_another_thread_during_a_call(void)
+/* A SIGTERM while a call runs, in a plugin of mode (NULL: single-threaded): the running call
+ * finishes and is answered, a call queued behind it is not started, and the plugin exits 0 in time. */
+static void term_during_a_call(const char *mode)
 {
     struct host h;
     Outpost__V1__Frame *frame = NULL;
-    START(h, "worker");
+    HOST_START(h, mode, MAX, NULL);
     CHECK(host_call(&h, 1, "test", "sleep", "300", 3) == 0);
     CHECK(host_call(&h, 2, "test", "echo", "late", 4) == 0);
     frame = host_recv(&h); /* "sleeping": the call has begun */
@@ -117,17 +117,42 @@ static void sigterm_on_another_thread_during_a_call(void)
     CHECK(host_wait_ms(&h, TERM_DEADLINE_MS) == 0);
 }
 
-/* SIGTERM at varying points of multithreaded plugins: never lost, always exit 0 in time. */
-static void sigterm_races_with_threads(void)
+/* With another thread taking the SIGTERM, as in the single-threaded case. */
+static void sigterm_on_another_thread_during_a_call(void)
+{
+    term_during_a_call("worker");
+}
+
+static void sigterm_during_call(void)
+{
+    term_during_a_call(NULL);
+}
+
+/* SIGTERM racing with calls at varying points, in plugins of the modes given in turn: it must
+ * never be lost (the plugin always exits 0, well before the deadline), whether it lands in a read,
+ * a handler or a write. */
+static void term_races(const char *const *modes, int nmodes)
 {
     for (int i = 0; i < 20; i++) {
         struct host h;
-        START(h, i % 2 ? "worker" : "threaded");
+        HOST_START(h, modes[i % nmodes], MAX, NULL);
         for (int k = 0; k < i % 5; k++)
             CHECK(host_call(&h, (uint64_t)k + 1, "test", "echo", "x", 1) == 0);
         kill(h.pid, SIGTERM);
         CHECK(host_wait_ms(&h, TERM_DEADLINE_MS) == 0);
     }
+}
+
+static void sigterm_races_with_threads(void)
+{
+    static const char *const modes[] = {"threaded", "worker"};
+    term_races(modes, 2);
+}
+
+static void sigterm_races(void)
+{
+    static const char *const modes[] = {NULL};
+    term_races(modes, 1);
 }
 
 /* One process serves two plugins in turn: each time one eventfd (fd 4, close-on-exec,
@@ -138,25 +163,16 @@ static void serving_twice_leaves_no_fd_behind(void)
     struct host h;
     Outpost__V1__Frame *frame = NULL;
     START(h, "twice");
-    CHECK(host_call(&h, 1, "test", "fds", "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "0,1,2,3,4"));
-    host_free_frame(frame);
-    CHECK(host_call(&h, 2, "test", "fd_flags", "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "4:cloexec:nonblock"));
-    host_free_frame(frame);
-    frame = NULL;
+    EXPECT_CALL(h, 1, "fds", "", 0, "0,1,2,3,4");
+    EXPECT_CALL(h, 2, "fd_flags", "", 0, "4:cloexec:nonblock");
     EXPECT(h, sleeps(h.pid, (long)h.pid));
     kill(h.pid, SIGTERM); /* ends the first plugin; the second says Hello */
     if (host_handshake(&h, MAX, NULL) != 0) {
         host_wait(&h);
         CHECK(!"second handshake");
     }
-    CHECK(host_call(&h, 3, "test", "fds", "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 3, &frame), "0,1,2,3,4"));
-    host_free_frame(frame);
-    CHECK(host_call(&h, 4, "test", "echo", "still here", 10) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 4, &frame), "still here"));
-    host_free_frame(frame);
+    EXPECT_CALL(h, 3, "fds", "", 0, "0,1,2,3,4");
+    EXPECT_CALL(h, 4, "echo", "still here", 10, "still here");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -166,45 +182,12 @@ static void sigterm_when_idle(void)
     struct host h;
     Outpost__V1__Frame *frame = NULL;
     HOST_START(h, NULL, MAX, NULL);
-    CHECK(host_call(&h, 1, "test", "echo", "x", 1) == 0); /* the plugin is serving now */
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "x"));
-    host_free_frame(frame);
+    EXPECT_CALL(h, 1, "echo", "x", 1, "x"); /* the plugin is serving now */
     kill(h.pid, SIGTERM);
     CHECK(host_wait(&h) == 0);
 }
 
-static void sigterm_during_call(void)
-{
-    struct host h;
-    Outpost__V1__Frame *frame = NULL;
-    HOST_START(h, NULL, MAX, NULL);
-    CHECK(host_call(&h, 1, "test", "sleep", "300", 3) == 0);
-    CHECK(host_call(&h, 2, "test", "echo", "late", 4) == 0);
-    frame = host_recv(&h); /* "sleeping": the call has begun */
-    EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_LOG);
-    host_free_frame(frame);
-    kill(h.pid, SIGTERM);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "")); /* the running call finishes */
-    host_free_frame(frame);
-    frame = host_recv(&h);
-    EXPECT(h, frame == NULL); /* the queued one is not started: EOF */
-    CHECK(host_wait(&h) == 0);
-}
 
-/* SIGTERM racing with calls at varying points: it must never be lost (the plugin always exits 0,
- * well before the deadline) whether it lands in a read, a handler or a write. */
-static void sigterm_races(void)
-{
-    for (int i = 0; i < 20; i++) {
-        struct host h;
-        HOST_START(h, NULL, MAX, NULL);
-        for (int k = 0; k < i % 5; k++)
-            CHECK(host_call(&h, (uint64_t)k + 1, "test", "echo", "x", 1) == 0);
-        kill(h.pid, SIGTERM);
-        int rc = host_wait(&h);
-        CHECK(rc == 0);
-    }
-}
 
 const struct test term_tests[] = {
     {"sigterm_when_idle", sigterm_when_idle},

@@ -75,6 +75,11 @@ struct outcome {
     char text[2048];
 };
 
+/* In a child: forks up to want (at most 64) children that sleep, stopping at the first failure
+ * (its errno in o->err, else 0), records how many were made in o->values[1], then kills and reaps
+ * them all. */
+void fork_up_to(long want, struct outcome *o);
+
 /* Runs in the child after confinement; returns the exit code (0-255). */
 typedef int (*child_fn)(void *arg, struct outcome *o);
 

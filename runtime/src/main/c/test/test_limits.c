@@ -88,27 +88,7 @@ static void rlimits(void)
 static int fork_some(void *arg, struct outcome *o)
 {
     long want = (long)arg;
-    pid_t kids[64];
-    int made = 0;
-    o->err = 0;
-    for (; made < want && made < 64; made++) {
-        pid_t pid = fork();
-        if (pid == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            pause();
-            _exit(0);
-        }
-        if (pid < 0) {
-            o->err = errno;
-            break;
-        }
-        kids[made] = pid;
-    }
-    o->values[1] = made;
-    for (int i = 0; i < made; i++)
-        kill(kids[i], SIGKILL);
-    for (int i = 0; i < made; i++)
-        waitpid(kids[i], NULL, 0);
+    fork_up_to(want, o);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STACK (64 * 1024)
@@ -194,9 +195,16 @@ static void pidns_init(void)
              * runner, a subreaper), and is killed here */
             CHECK_EQ(kill(daemon, 0), 0);
             kill(daemon, SIGKILL);
-            status = wait_pid(daemon, CHILD_MS);
-            CHECK(status >= 0 && WIFSIGNALED(status));
-            /* the middle process, if init had not reaped it yet, came to the runner with the daemon */
+            /* it and the middle process come to the runner as their parents go, in either order:
+             * reap whatever comes until the daemon is gone */
+            int64_t deadline = now_ms() + CHILD_MS;
+            while (kill(daemon, 0) == 0 && now_ms() < deadline) {
+                while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
+                    ;
+                struct timespec t = {0, 1000000};
+                nanosleep(&t, NULL); /* a poll interval under a deadline */
+            }
+            CHECK(kill(daemon, 0) != 0 && errno == ESRCH); /* killed and reaped */
             while (waitpid(-1, &status, WNOHANG | __WALL) > 0)
                 ;
         }

@@ -21,34 +21,23 @@ public final class RemoteService implements PluginService {
     private final String pluginName;
     private final String serviceName;
     private final Set<String> methods;
-    /** This service, for a caller that waits: its calls say so (see {@link #call}). */
-    private final PluginService waiting = new PluginService() {
-        @Override
-        public String pluginName() {
-            return pluginName;
-        }
-
-        @Override
-        public String serviceName() {
-            return serviceName;
-        }
-
-        @Override
-        public Set<String> methods() {
-            return methods;
-        }
-
-        @Override
-        public CompletableFuture<byte[]> callAsync(String method, byte[] payload, Duration timeout) {
-            return start(method, payload, timeout, true);
-        }
-    };
+    /** Whether this one's calls say that the caller waits for the answer (the view {@link #call} uses). */
+    private final boolean callerWaits;
+    /** This service as a caller that waits sees it (itself, in that view). */
+    private final RemoteService waiting;
 
     RemoteService(Calls calls, String pluginName, String serviceName, Set<String> methods) {
+        this(calls, pluginName, serviceName, Set.copyOf(methods), false);
+    }
+
+    private RemoteService(Calls calls, String pluginName, String serviceName, Set<String> methods,
+                          boolean callerWaits) {
         this.calls = calls;
         this.pluginName = pluginName;
         this.serviceName = serviceName;
-        this.methods = Set.copyOf(methods);
+        this.methods = methods;
+        this.callerWaits = callerWaits;
+        this.waiting = callerWaits ? this : new RemoteService(calls, pluginName, serviceName, methods, true);
     }
 
     @Override
@@ -68,7 +57,13 @@ public final class RemoteService implements PluginService {
 
     @Override
     public CompletableFuture<byte[]> callAsync(String method, byte[] payload, Duration timeout) {
-        return start(method, payload, timeout, false);
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(payload, "payload");
+        if (timeout != null && timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        return calls.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout,
+                callerWaits);
     }
 
     /**
@@ -77,17 +72,7 @@ public final class RemoteService implements PluginService {
      */
     @Override
     public byte[] call(String method, byte[] payload, Duration timeout) {
-        return waiting.call(method, payload, timeout);
-    }
-
-    private CompletableFuture<byte[]> start(String method, byte[] payload, Duration timeout, boolean callerWaits) {
-        Objects.requireNonNull(method, "method");
-        Objects.requireNonNull(payload, "payload");
-        if (timeout != null && timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
-        }
-        return calls.call(serviceName, method, payload, timeout == null || timeout.isZero() ? null : timeout,
-                callerWaits);
+        return callerWaits ? PluginService.super.call(method, payload, timeout) : waiting.call(method, payload, timeout);
     }
 
     @Override
