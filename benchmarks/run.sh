@@ -40,6 +40,7 @@ NATIVE=$BENCH/target/native
 make -s -C "$BENCH/src/main/c" grpc OUT="$NATIVE" >&2 || log "C++ gRPC server did not build: grpc-java fallback"
 JAR=$BENCH/target/benchmarks.jar
 JAVA_PROPS=(-Doutpost.bench.bundle="$BENCH/target/bundles/echo.jar"
+            -Doutpost.bench.plugin="$NATIVE/bench_plugin"
             -Doutpost.bench.grpc.server="$NATIVE/grpc_echo_server"
             -Doutpost.bench.spinner="$NATIVE/spinner")
 

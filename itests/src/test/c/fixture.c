@@ -280,6 +280,8 @@ static int serve_ok(void)
     if (rc == 0)
         rc = fixture_add_confined(p);
     if (rc == 0)
+        rc = fixture_add_hostcalls(p);
+    if (rc == 0)
         rc = outpost_serve(p);
     else
         fprintf(stderr, "fixture: %s\n", outpost_strerror(rc));

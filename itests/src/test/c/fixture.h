@@ -51,6 +51,9 @@ int fixture_add_confined(struct outpost_plugin *p);
 /* A setsid() double-forked daemon that ignores SIGTERM and clears its parent-death signal (60 s at most). */
 int fixture_start_daemon(void);
 
+/* Methods call, hostflood, floodcount and imports (fixture_hostcalls.c): calls to the host. */
+int fixture_add_hostcalls(struct outpost_plugin *p);
+
 /* Sleeps until a signal ends the process (the modes that the host must kill). */
 void sleep_forever(void) __attribute__((noreturn));
 

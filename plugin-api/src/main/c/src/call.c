@@ -1,5 +1,6 @@
 /* call.c - one call from the host: the handler's view of it, and sending its answer. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -11,6 +12,8 @@
 #define BATCH_MAX 65536
 /* Bytes of a service or method name quoted in an UNIMPLEMENTED message, at most (mark included). */
 #define NAME_QUOTE_MAX 200
+/* A receive buffer larger than this is freed once its handler has returned, not kept as spare. */
+#define SPARE_MAX (1024 * 1024)
 
 uint64_t outpost_request_id(const outpost_request *req)
 {
@@ -44,6 +47,65 @@ outpost_plugin *outpost_request_plugin(const outpost_request *req)
     return req->plugin;
 }
 
+void *outpost_request_scratch(const outpost_request *req, size_t len)
+{
+    if (req == NULL)
+        return NULL;
+    struct level *lv = req->lv;
+    size_t max = req->plugin->max_frame;
+    if (len > max || lv->scratch_len > max - len)
+        return NULL;
+    struct scratch *s = malloc(sizeof *s + (len ? len : 1));
+    if (s == NULL)
+        return NULL;
+    s->next = lv->scratch;
+    lv->scratch = s;
+    lv->scratch_len += len;
+    return s->data;
+}
+
+/* After the answer is sent: what the call's level held for it goes. */
+static void level_done(outpost_plugin *p, struct level *lv)
+{
+    while (lv->scratch != NULL) {
+        struct scratch *next = lv->scratch->next;
+        free(lv->scratch);
+        lv->scratch = next;
+    }
+    lv->scratch_len = 0;
+    if (lv->has_pinned) {
+        if (p->spare.buf == NULL && lv->pinned.cap <= SPARE_MAX)
+            p->spare = lv->pinned;
+        else
+            frame_rx_free(&lv->pinned);
+        memset(&lv->pinned, 0, sizeof lv->pinned);
+        lv->has_pinned = false;
+    }
+}
+
+int level_pin(outpost_plugin *p)
+{
+    if (p->depth == 0)
+        return 0; /* no handler runs: no request to keep */
+    struct level *lv = &p->levels[p->depth - 1];
+    if (lv->has_pinned)
+        return 0; /* its request is out of the way since its first outpost_call() */
+    if (frame_rx_pin(&p->rx, &lv->pinned, &p->spare) != 0)
+        return OUTPOST_ENOMEM;
+    lv->has_pinned = true;
+    return 0;
+}
+
+void levels_free(outpost_plugin *p)
+{
+    for (size_t i = 0; i < NEST_LEVELS; i++) {
+        level_done(p, &p->levels[i]);
+        buf_free(&p->levels[i].out);
+        buf_free(&p->levels[i].err_text);
+    }
+    frame_rx_free(&p->spare);
+}
+
 static int set_error_v(outpost_response *resp, outpost_code code, const char *fmt, va_list ap)
 {
     outpost_plugin *p = resp->plugin;
@@ -52,7 +114,7 @@ static int set_error_v(outpost_response *resp, outpost_code code, const char *fm
     resp->msg_len = 0;
     if (fmt == NULL)
         return 0;
-    long n = text_vformat(&p->err_text, max, fmt, ap);
+    long n = text_vformat(&resp->lv->err_text, max, fmt, ap);
     if (n < 0)
         return (int)n;
     resp->msg_len = (size_t)n;
@@ -70,14 +132,16 @@ static int set_error(outpost_response *resp, outpost_code code, const char *fmt,
     return rc;
 }
 
-/* A payload over the limit turns the answer into RESOURCE_EXHAUSTED, checked or not. */
+/* A payload over the limit turns the answer into RESOURCE_EXHAUSTED, checked or not, unless it
+ * is an error already (which overrides any payload, too big or not). */
 static int too_big(outpost_response *resp, size_t len)
 {
     size_t max = outpost_max_payload(resp->plugin);
     if (len <= max)
         return 0;
-    set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED,
-              "response of %zu bytes exceeds the maximum payload of %zu bytes", len, max);
+    if (resp->code == OUTPOST_CODE_UNSPECIFIED)
+        set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED,
+                  "response of %zu bytes exceeds the maximum payload of %zu bytes", len, max);
     return OUTPOST_ETOOBIG;
 }
 
@@ -96,7 +160,7 @@ void *outpost_response_alloc(outpost_response *resp, size_t len)
 {
     if (resp == NULL || too_big(resp, len))
         return NULL;
-    struct buf *out = &resp->plugin->out;
+    struct buf *out = &resp->lv->out;
     if (buf_reserve(out, len ? len : 1) != 0)
         return NULL;
     resp->payload = out->data;
@@ -108,7 +172,7 @@ int outpost_response_set_payload(outpost_response *resp, const void *data, size_
 {
     if (resp == NULL || (data == NULL && len > 0))
         return OUTPOST_EINVAL;
-    struct buf *out = &resp->plugin->out;
+    struct buf *out = &resp->lv->out;
     const uint8_t *d = data;
     if (out->data != NULL && d >= out->data && d < out->data + out->cap) /* already ours */
         return outpost_response_set_payload_ref(resp, data, len);
@@ -122,17 +186,34 @@ int outpost_response_set_payload(outpost_response *resp, const void *data, size_
     return 0;
 }
 
+/* A handler's error: a code out of range becomes INTERNAL. */
+static int handler_error_v(outpost_response *resp, outpost_code code, const char *fmt, va_list ap)
+{
+    if (code <= OUTPOST_CODE_UNSPECIFIED || code > OUTPOST_CODE_PERMISSION_DENIED) {
+        set_error(resp, OUTPOST_CODE_INTERNAL, "handler set the invalid error code %d", (int)code);
+        return OUTPOST_EINVAL;
+    }
+    return set_error_v(resp, code, fmt, ap);
+}
+
 int outpost_response_set_error(outpost_response *resp, outpost_code code, const char *fmt, ...)
 {
     if (resp == NULL)
         return OUTPOST_EINVAL;
-    if (code <= OUTPOST_CODE_UNSPECIFIED || code > OUTPOST_CODE_PROTOCOL_ERROR) {
-        set_error(resp, OUTPOST_CODE_INTERNAL, "handler set the invalid error code %d", (int)code);
-        return OUTPOST_EINVAL;
-    }
     va_list ap;
     va_start(ap, fmt);
-    int rc = set_error_v(resp, code, fmt, ap);
+    int rc = handler_error_v(resp, code, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int outpost_request_set_error(const outpost_request *req, outpost_code code, const char *fmt, ...)
+{
+    if (req == NULL)
+        return OUTPOST_EINVAL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = handler_error_v(req->resp, code, fmt, ap);
     va_end(ap);
     return rc;
 }
@@ -188,7 +269,7 @@ static int batch_response(outpost_plugin *p, uint64_t id, const outpost_response
     if (resp->code != OUTPOST_CODE_UNSPECIFIED) {
         if ((dst = batch_room(p, resp->msg_len + WIRE_ERROR_OVERHEAD)) == NULL)
             return OUTPOST_ENOMEM;
-        n = wire_error_response(dst, id, (int)resp->code, (const char *)p->err_text.data,
+        n = wire_error_response(dst, id, (int)resp->code, (const char *)resp->lv->err_text.data,
                                 resp->msg_len);
     } else {
         if ((dst = batch_room(p, WIRE_RESPONSE_HEADER_MAX + resp->len)) == NULL)
@@ -212,7 +293,7 @@ static int send_response(outpost_plugin *p, uint64_t id, const outpost_response 
         if (rc != 0)
             return rc;
         size_t n = wire_error_response(p->tx.data, id, (int)resp->code,
-                                       (const char *)p->err_text.data, resp->msg_len);
+                                       (const char *)resp->lv->err_text.data, resp->msg_len);
         return send_frames(p, p->tx.data, n, NULL, 0);
     }
     if (resp->len <= COPY_MAX) {
@@ -229,9 +310,24 @@ static int send_response(outpost_plugin *p, uint64_t id, const outpost_response 
     return send_frames(p, head, n, resp->payload, resp->len);
 }
 
+/* A request while NEST_LEVELS handlers run is answered at once, without a level of its own. */
+static int too_deep(outpost_plugin *p, uint64_t id)
+{
+    static const char msg[] = "too many calls nested in the plugin's calls of the host";
+    uint8_t *dst = batch_room(p, sizeof msg + WIRE_ERROR_OVERHEAD);
+    if (dst == NULL)
+        return OUTPOST_ENOMEM;
+    p->batch_len += wire_error_response(dst, id, OUTPOST_CODE_RESOURCE_EXHAUSTED, msg,
+                                        sizeof msg - 1);
+    return 0;
+}
+
 int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
 {
-    outpost_response resp = {.plugin = p, .payload = NULL, .len = 0};
+    if (p->depth == NEST_LEVELS)
+        return too_deep(p, wr->id);
+    struct level *lv = &p->levels[p->depth];
+    outpost_response resp = {.plugin = p, .lv = lv, .payload = NULL, .len = 0};
     const struct method *m = find_method(p, wr);
     bool quick = m == NULL || (m->flags & OUTPOST_METHOD_QUICK) != 0;
     if (!quick) {
@@ -247,11 +343,16 @@ int call_dispatch(outpost_plugin *p, const struct wire_request *wr)
         set_error(&resp, OUTPOST_CODE_UNIMPLEMENTED,
                   "plugin %s has no method \"%s\" in service \"%s\"", p->name, method, service);
     } else {
-        outpost_request req = {.plugin = p, .m = m, .wire = wr};
+        outpost_request req = {.plugin = p, .lv = lv, .m = m, .wire = wr, .resp = &resp};
+        p->depth++;
         int rc = m->fn(m->user, &req, &resp);
+        p->depth--;
         if (rc != 0 && resp.code == OUTPOST_CODE_UNSPECIFIED)
             set_error(&resp, OUTPOST_CODE_INTERNAL, "%s/%s failed (handler returned %d)",
                       m->service, m->method, rc);
     }
-    return send_response(p, wr->id, &resp, quick);
+    /* a connection that failed while the handler waited in outpost_call() takes no answer */
+    int rc = p->failed ? p->failed : send_response(p, wr->id, &resp, quick);
+    level_done(p, lv);
+    return rc;
 }

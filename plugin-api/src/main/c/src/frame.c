@@ -93,3 +93,30 @@ void frame_rx_commit(struct frame_rx *rx, size_t n)
 {
     rx->end += n;
 }
+
+int frame_rx_pin(struct frame_rx *rx, struct frame_rx *pinned, struct frame_rx *spare)
+{
+    size_t left = rx->end - rx->start;
+    struct frame_rx fresh;
+    if (spare != NULL && spare->buf != NULL && spare->cap >= left) {
+        fresh = *spare;
+        memset(spare, 0, sizeof *spare);
+    } else {
+        memset(&fresh, 0, sizeof fresh);
+        fresh.cap = left > FRAME_RX_INITIAL ? left : FRAME_RX_INITIAL;
+        fresh.buf = malloc(fresh.cap);
+        if (fresh.buf == NULL)
+            return -1;
+    }
+    if (left > 0)
+        memcpy(fresh.buf, rx->buf + rx->start, left);
+    fresh.start = 0;
+    fresh.end = left;
+    fresh.need = rx->need;
+    fresh.max_frame = rx->max_frame;
+    fresh.bad_len = 0;
+    *pinned = *rx;
+    pinned->start = pinned->end; /* everything in it is consumed */
+    *rx = fresh;
+    return 0;
+}

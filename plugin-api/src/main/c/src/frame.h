@@ -58,4 +58,13 @@ uint8_t *frame_rx_space(struct frame_rx *rx, size_t *space);
 /* Records that n bytes were read into the space given by frame_rx_space(). */
 void frame_rx_commit(struct frame_rx *rx, size_t n);
 
+/*
+ * Keeps the frames returned so far valid while more are read: moves rx's buffer to *pinned (free
+ * it with frame_rx_free() once those frames are no longer used) and gives rx a buffer of its own
+ * with the bytes not consumed yet. That buffer is *spare's when spare is not NULL and holds a
+ * buffer that is large enough (spare is then left empty), else a new one.
+ * Returns 0, or -1 when out of memory (then nothing changed).
+ */
+int frame_rx_pin(struct frame_rx *rx, struct frame_rx *pinned, struct frame_rx *spare);
+
 #endif

@@ -126,12 +126,29 @@ int io_term_pending(struct io_conn *c)
     return 0;
 }
 
+/* Tells the CPU this is a busy-wait loop (lets a sibling hyperthread run, saves power). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+long io_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
 /*
  * Waits until fd is ready for events or SIGTERM came, whichever thread got it: in this thread it
  * interrupts ppoll (EINTR), in another one the handler's write makes the eventfd readable.
- * Returns 1 ready, 0 stop, <0 error.
+ * Returns 1 ready, 0 stop (c->stop set) or deadline passed (CLOCK_MONOTONIC ns; 0: none), <0 error.
  */
-static int wait_for(struct io_conn *c, short events)
+static int wait_for(struct io_conn *c, short events, long deadline)
 {
     struct pollfd pfd[2] = {
         {.fd = c->fd, .events = events},
@@ -142,7 +159,19 @@ static int wait_for(struct io_conn *c, short events)
             c->stop = IO_TERMINATED;
             return 0;
         }
-        if (ppoll(pfd, 2, NULL, &c->wait_mask) < 0) {
+        struct timespec left, *timeout = NULL;
+        if (deadline > 0) {
+            long ns = deadline - io_now_ns();
+            if (ns <= 0)
+                return 0;
+            left.tv_sec = ns / 1000000000L;
+            left.tv_nsec = ns % 1000000000L;
+            timeout = &left;
+        }
+        int ready = ppoll(pfd, 2, timeout, &c->wait_mask);
+        if (ready == 0)
+            continue; /* the deadline, seen above */
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             fprintf(stderr, "outpost: ppoll: %s\n", strerror(errno));
@@ -170,23 +199,6 @@ static int wait_for(struct io_conn *c, short events)
     }
 }
 
-/* Tells the CPU this is a busy-wait loop (lets a sibling hyperthread run, saves power). */
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ volatile("yield" ::: "memory");
-#endif
-}
-
-static long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
 void io_set_spin(struct io_conn *c, unsigned long micros)
 {
     cpu_set_t cpus;
@@ -197,7 +209,7 @@ void io_set_spin(struct io_conn *c, unsigned long micros)
     c->hot_until = 0;
 }
 
-long io_read(struct io_conn *c, struct frame_rx *rx)
+long io_read(struct io_conn *c, struct frame_rx *rx, long deadline)
 {
     size_t space;
     uint8_t *dst = frame_rx_space(rx, &space);
@@ -209,7 +221,9 @@ long io_read(struct io_conn *c, struct frame_rx *rx)
          * one that another thread took ends the polling) */
         long until = c->hot_until;
         c->hot_until = 0;
-        while (now_ns() < until && !atomic_load_explicit(&term_seen, memory_order_relaxed)) {
+        if (deadline > 0 && deadline < until)
+            until = deadline;
+        while (io_now_ns() < until && !atomic_load_explicit(&term_seen, memory_order_relaxed)) {
             ssize_t n = recv(c->fd, dst, space, MSG_DONTWAIT);
             if (n > 0) {
                 if (io_term_pending(c))
@@ -223,7 +237,7 @@ long io_read(struct io_conn *c, struct frame_rx *rx)
         }
     }
     for (;;) {
-        int w = wait_for(c, POLLIN);
+        int w = wait_for(c, POLLIN, deadline);
         if (w <= 0)
             return w;
         /* ppoll(2) that finds the fd ready returns at once and leaves a pending SIGTERM pending
@@ -265,7 +279,7 @@ int io_write(struct io_conn *c, struct iovec *iov, int n)
             if (errno == ENOTSOCK) {
                 c->not_socket = 1;
             } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                int r = wait_for(c, POLLOUT);
+                int r = wait_for(c, POLLOUT, 0);
                 if (r <= 0)
                     return r;
             } else if (errno == EPIPE || errno == ECONNRESET) {
@@ -278,7 +292,7 @@ int io_write(struct io_conn *c, struct iovec *iov, int n)
             continue;
         }
         if (c->spin_ns > 0)
-            c->hot_until = now_ns() + c->spin_ns;
+            c->hot_until = io_now_ns() + c->spin_ns;
         size_t done = (size_t)w;
         while (n > 0 && done >= iov->iov_len) {
             done -= iov->iov_len;

@@ -69,11 +69,15 @@ void io_close(struct io_conn *c);
 int io_term_pending(struct io_conn *c);
 
 /*
- * Waits for bytes from the host and appends them to rx.
- * Returns the number of bytes (> 0); 0 when c->stop says why reading ended; or OUTPOST_EIO /
- * OUTPOST_ENOMEM.
+ * Waits for bytes from the host until deadline (CLOCK_MONOTONIC ns, see io_now_ns(); 0 for none)
+ * and appends them to rx.
+ * Returns the number of bytes (> 0); 0 when c->stop says why reading ended, or, with c->stop still
+ * IO_RUNNING, when the deadline passed; or OUTPOST_EIO / OUTPOST_ENOMEM.
  */
-long io_read(struct io_conn *c, struct frame_rx *rx);
+long io_read(struct io_conn *c, struct frame_rx *rx, long deadline);
+
+/* CLOCK_MONOTONIC in nanoseconds, the clock of deadlines. */
+long io_now_ns(void);
 
 /*
  * Writes all bytes of iov[0..n), waiting as long as the host does not read.

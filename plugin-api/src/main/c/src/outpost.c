@@ -26,11 +26,12 @@ const char *outpost_strerror(int err)
     case OUTPOST_EINVAL: return "invalid argument";
     case OUTPOST_ENOMEM: return "out of memory";
     case OUTPOST_EEXIST: return "method already registered";
-    case OUTPOST_EBUSY: return "not allowed once outpost_serve() was called";
+    case OUTPOST_EBUSY: return "not allowed once outpost_serve() was called, or not serving";
     case OUTPOST_EIO: return "input/output error on the host connection";
     case OUTPOST_EPROTO: return "protocol error";
     case OUTPOST_ETOOBIG: return "frame larger than the maximum frame size";
     case OUTPOST_EREFUSED: return "the host refused the plugin";
+    case OUTPOST_EAGAIN: return "too many calls in flight";
     default: return "unknown error";
     }
 }
@@ -106,7 +107,7 @@ outpost_plugin *outpost_plugin_new(const char *name, const char *version)
     p->version = strdup(version ? version : "");
     p->conn.fd = -1;
     p->max_frame = OUTPOST_DEFAULT_MAX_FRAME_SIZE;
-    if (p->name == NULL || p->version == NULL || buf_reserve(&p->err_text, 256) != 0 ||
+    if (p->name == NULL || p->version == NULL || buf_reserve(&p->levels[0].err_text, 256) != 0 ||
         buf_reserve(&p->log_text, 256) != 0) {
         outpost_plugin_free(p);
         return NULL;
@@ -131,9 +132,9 @@ void outpost_plugin_free(outpost_plugin *p)
     frame_rx_free(&p->rx);
     buf_free(&p->tx);
     buf_free(&p->batch);
-    buf_free(&p->out);
-    buf_free(&p->err_text);
     buf_free(&p->log_text);
+    levels_free(p);
+    calls_free(p);
     free(p->name);
     free(p->version);
     free(p);
@@ -175,6 +176,17 @@ int outpost_plugin_add_method_flags(outpost_plugin *p, const char *service, cons
     m->user = user;
     m->flags = flags;
     p->n_methods++;
+    return 0;
+}
+
+int outpost_plugin_on_ready(outpost_plugin *p, outpost_ready_fn fn, void *user)
+{
+    if (p == NULL)
+        return OUTPOST_EINVAL;
+    if (p->state != PLUGIN_NEW)
+        return OUTPOST_EBUSY;
+    p->ready = fn;
+    p->ready_user = user;
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* serve.c - the connection's life: Hello, Welcome, the frame loop, Log frames, leaving. */
+/* serve.c - the connection's life: Hello, Welcome, serving, Log frames, leaving. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +9,7 @@
 #include "internal.h"
 #include "outpost/v1/outpost.pb-c.h"
 
-/* What handling one frame leads to. */
-enum { GO_ON = 0, LEAVE = 1 };
-
-static int fail(const outpost_plugin *p, int rc, const char *fmt, ...) OUTPOST_PRINTF(3, 4);
-static int fail(const outpost_plugin *p, int rc, const char *fmt, ...)
+int plugin_fail(const outpost_plugin *p, int rc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -43,8 +39,9 @@ static int send_message(outpost_plugin *p, const Outpost__V1__Frame *f)
 {
     size_t size = outpost__v1__frame__get_packed_size(f);
     if (size > p->max_frame)
-        return fail(p, OUTPOST_ETOOBIG, "frame of %zu bytes exceeds the maximum of %u bytes",
-                    size, (unsigned)p->max_frame);
+        return plugin_fail(p, OUTPOST_ETOOBIG,
+                           "frame of %zu bytes exceeds the maximum of %u bytes", size,
+                           (unsigned)p->max_frame);
     int rc = buf_reserve(&p->tx, size + FRAME_PREFIX_MAX);
     if (rc != 0)
         return rc;
@@ -86,6 +83,7 @@ static int send_hello(outpost_plugin *p)
     hello.max_version = OUTPOST_PROTOCOL_VERSION_MAX;
     hello.plugin_name = p->name;
     hello.plugin_version = p->version;
+    hello.minor_version = OUTPOST_PROTOCOL_MINOR_VERSION;
     hello.n_services = n_services;
     hello.services = dps;
     Outpost__V1__Frame f;
@@ -100,15 +98,57 @@ out:
     return rc;
 }
 
-static int take_welcome(outpost_plugin *p, const struct wire_frame *wf)
+static int send_goodbye(outpost_plugin *p, const char *reason)
+{
+    Outpost__V1__Goodbye bye;
+    outpost__v1__goodbye__init(&bye);
+    bye.reason = (char *)reason;
+    Outpost__V1__Frame f;
+    outpost__v1__frame__init(&f);
+    f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
+    f.goodbye = &bye;
+    return send_message(p, &f);
+}
+
+/* The ready callback, once the Welcome is taken. */
+static int run_ready(outpost_plugin *p)
+{
+    if (p->ready == NULL)
+        return 0;
+    int r = p->ready(p->ready_user, p);
+    if (p->failed)
+        return p->failed;
+    if (r == 0)
+        return 0;
+    int rc = r < 0 ? r : OUTPOST_EINVAL;
+    plugin_fail(p, rc, "the ready callback failed (it returned %d): leaving", r);
+    if (!p->leaving && p->conn.stop == IO_RUNNING)
+        send_goodbye(p, "the plugin's ready callback failed");
+    return rc;
+}
+
+static int take_imports(outpost_plugin *p, const Outpost__V1__Welcome *w)
+{
+    p->imports = calloc(w->n_imports ? w->n_imports : 1, sizeof *p->imports);
+    if (p->imports == NULL)
+        return OUTPOST_ENOMEM;
+    for (; p->n_imports < w->n_imports; p->n_imports++)
+        if ((p->imports[p->n_imports] = strdup(w->imports[p->n_imports])) == NULL)
+            return OUTPOST_ENOMEM;
+    return 0;
+}
+
+int serve_take_welcome(outpost_plugin *p, const struct wire_frame *wf)
 {
     Outpost__V1__Welcome *w = outpost__v1__welcome__unpack(NULL, wf->len, wf->data);
     if (w == NULL)
-        return fail(p, OUTPOST_EPROTO, "protocol error: malformed Welcome");
+        return plugin_fail(p, OUTPOST_EPROTO, "protocol error: malformed Welcome");
     int rc = 0;
     if (w->version < OUTPOST_PROTOCOL_VERSION_MIN || w->version > OUTPOST_PROTOCOL_VERSION_MAX) {
-        rc = fail(p, OUTPOST_EPROTO, "protocol error: host chose version %u, outside [%d, %d]",
-                  (unsigned)w->version, OUTPOST_PROTOCOL_VERSION_MIN, OUTPOST_PROTOCOL_VERSION_MAX);
+        rc = plugin_fail(p, OUTPOST_EPROTO,
+                         "protocol error: host chose version %u, outside [%d, %d]",
+                         (unsigned)w->version, OUTPOST_PROTOCOL_VERSION_MIN,
+                         OUTPOST_PROTOCOL_VERSION_MAX);
         goto out;
     }
     if (w->max_frame_size != 0)
@@ -130,117 +170,24 @@ static int take_welcome(outpost_plugin *p, const struct wire_frame *wf)
         }
         p->n_config++;
     }
+    p->host_minor = w->minor_version;
+    rc = take_imports(p, w);
 out:
     outpost__v1__welcome__free_unpacked(w, NULL);
+    if (rc == 0) {
+        p->welcomed = true;
+        rc = run_ready(p);
+    }
     return rc;
 }
 
-static int take_refusal(outpost_plugin *p, const struct wire_frame *wf)
+int serve_take_refusal(outpost_plugin *p, const struct wire_frame *wf)
 {
     Outpost__V1__Refusal *r = outpost__v1__refusal__unpack(NULL, wf->len, wf->data);
-    fail(p, 0, "the host refused the plugin: %s", r ? r->reason : "(malformed Refusal)");
+    plugin_fail(p, 0, "the host refused the plugin: %s", r ? r->reason : "(malformed Refusal)");
     if (r != NULL)
         outpost__v1__refusal__free_unpacked(r, NULL);
     return OUTPOST_EREFUSED;
-}
-
-static const char *kind_name(enum wire_kind k)
-{
-    static const char *const names[] = {"none", "Hello", "Welcome", "Refusal", "Request",
-                                        "Response", "Cancel", "Log", "Goodbye", "Ping", "Pong"};
-    return k <= WIRE_PONG ? names[k] : "?";
-}
-
-static int handle_frame(outpost_plugin *p, bool *welcomed, const uint8_t *data, size_t len)
-{
-    struct wire_frame wf;
-    struct wire_request wr;
-    uint64_t nonce; /* or id */
-    if (wire_decode_frame(data, len, &wf) != 0)
-        return fail(p, OUTPOST_EPROTO, "protocol error: malformed frame of %zu bytes", len);
-    if (!*welcomed && wf.kind != WIRE_WELCOME && wf.kind != WIRE_REFUSAL &&
-        wf.kind != WIRE_GOODBYE && wf.kind != WIRE_PING)
-        return fail(p, OUTPOST_EPROTO, "protocol error: %s before the Welcome",
-                    kind_name(wf.kind));
-
-    switch (wf.kind) {
-    case WIRE_REQUEST:
-        if (wire_decode_request(wf.data, wf.len, &wr) != 0)
-            return fail(p, OUTPOST_EPROTO, "protocol error: malformed Request");
-        return call_dispatch(p, &wr);
-    case WIRE_PING: {
-        uint8_t pong[WIRE_PONG_MAX];
-        if (wire_decode_field1(wf.data, wf.len, &nonce) != 0)
-            return fail(p, OUTPOST_EPROTO, "protocol error: malformed Ping");
-        return send_frames(p, pong, wire_pong(pong, nonce), NULL, 0);
-    }
-    case WIRE_WELCOME:
-        if (*welcomed)
-            return fail(p, OUTPOST_EPROTO, "protocol error: a second Welcome");
-        *welcomed = true;
-        return take_welcome(p, &wf);
-    case WIRE_REFUSAL:
-        return take_refusal(p, &wf);
-    case WIRE_GOODBYE:
-        return LEAVE;
-    case WIRE_RESPONSE: /* the SDK calls nothing, so no id was ever sent */
-        if (wire_decode_field1(wf.data, wf.len, &nonce) != 0)
-            return fail(p, OUTPOST_EPROTO, "protocol error: malformed Response");
-        return fail(p, OUTPOST_EPROTO,
-                    "protocol error: Response to call %llu, which was never sent",
-                    (unsigned long long)nonce);
-    case WIRE_CANCEL: /* calls run one at a time to completion: nothing left to cancel */
-    case WIRE_PONG:
-    case WIRE_LOG:
-        return GO_ON;
-    case WIRE_HELLO:
-        return fail(p, OUTPOST_EPROTO, "protocol error: Hello from the host");
-    case WIRE_NONE:
-    default:
-        return fail(p, OUTPOST_EPROTO, "protocol error: frame of %zu bytes has no kind", len);
-    }
-}
-
-static int serve_loop(outpost_plugin *p)
-{
-    bool welcomed = false;
-    bool fresh = false; /* nothing was handled since the last wait, which watched SIGTERM */
-    for (;;) {
-        const uint8_t *frame;
-        size_t len;
-        switch (frame_rx_next(&p->rx, &frame, &len)) {
-        case FRAME_READY: {
-            if (!fresh && io_term_pending(&p->conn))
-                return 0;
-            fresh = false;
-            int rc = handle_frame(p, &welcomed, frame, len);
-            if (rc != GO_ON)
-                return rc < 0 ? rc : 0;
-            if (p->conn.stop != IO_RUNNING)
-                return 0;
-            continue;
-        }
-        case FRAME_BAD_PREFIX:
-            return fail(p, OUTPOST_EPROTO, "protocol error: malformed frame length prefix");
-        case FRAME_TOO_BIG:
-            return fail(p, OUTPOST_ETOOBIG,
-                        "protocol error: frame length %llu exceeds the maximum of %u bytes",
-                        (unsigned long long)p->rx.bad_len, (unsigned)p->rx.max_frame);
-        case FRAME_MORE:
-            break;
-        }
-        int rc = batch_flush(p); /* every frame read so far is handled: answer before waiting */
-        if (rc != 0)
-            return rc;
-        if (p->conn.stop != IO_RUNNING)
-            return 0;
-        long n = io_read(&p->conn, &p->rx);
-        if (n < 0)
-            return (int)n;
-        if (n == 0)
-            return 0; /* the host is gone, or SIGTERM */
-        fresh = true;
-    }
 }
 
 int outpost_serve(outpost_plugin *p)
@@ -248,14 +195,16 @@ int outpost_serve(outpost_plugin *p)
     if (p == NULL)
         return OUTPOST_EINVAL;
     if (p->state != PLUGIN_NEW)
-        return fail(p, OUTPOST_EBUSY, "outpost_serve() called twice");
+        return plugin_fail(p, OUTPOST_EBUSY, "outpost_serve() called twice");
     p->state = PLUGIN_SERVING;
+    p->thread = pthread_self();
     int fd = (int)env_number("OUTPOST_FD", OUTPOST_DEFAULT_FD, 1L << 30);
     p->max_frame = (uint32_t)env_number("OUTPOST_MAX_FRAME_SIZE", OUTPOST_DEFAULT_MAX_FRAME_SIZE,
                                         UINT32_MAX);
     if (fcntl(fd, F_GETFD) < 0) {
         p->state = PLUGIN_DONE;
-        return fail(p, OUTPOST_EIO, "fd %d is not open: not started by an Outpost host?", fd);
+        return plugin_fail(p, OUTPOST_EIO, "fd %d is not open: not started by an Outpost host?",
+                           fd);
     }
     int rc = io_open(&p->conn, fd);
     if (rc != 0) {
@@ -279,9 +228,13 @@ int outpost_serve(outpost_plugin *p)
         if (rc == 0)
             rc = flushed;
     }
+    p->leaving = true;
+    if (p->leave_reason == NULL)
+        p->leave_reason = "the plugin stopped serving";
+    calls_end(p); /* before the connection closes: the callbacks may log */
 out:
     if (rc == OUTPOST_ENOMEM)
-        fail(p, rc, "out of memory");
+        plugin_fail(p, rc, "out of memory");
     p->connected = false;
     io_close(&p->conn);
     p->state = PLUGIN_DONE;
@@ -300,7 +253,7 @@ int outpost_log(outpost_plugin *p, outpost_log_level level, const char *fmt, ...
     if (n < 0)
         return (int)n;
     char *msg = (char *)p->log_text.data;
-    if (!p->connected || p->conn.stop != IO_RUNNING) {
+    if (!p->connected || p->conn.stop != IO_RUNNING || p->failed) {
         static const char *const names[] = {"", "TRACE", "DEBUG", "INFO", "WARN", "ERROR"};
         fprintf(stderr, "%s %s\n", names[level], msg);
         return 0;

@@ -1,4 +1,4 @@
-/* wire.c - hand-written protobuf encoding of Request, Response and Pong (see wire.h). */
+/* wire.c - hand-written protobuf coding of Request, Response, Cancel and Pong (see wire.h). */
 #include "wire.h"
 
 #include <string.h>
@@ -133,6 +133,62 @@ int wire_decode_request(const uint8_t *data, size_t len, struct wire_request *ou
     return 0;
 }
 
+/* Error{code = 1, message = 2}, merged into out as protobuf merges a repeated message field. */
+static int decode_error(const uint8_t *data, size_t len, struct wire_response *out)
+{
+    const uint8_t *p = data, *end = data + len;
+    while (p < end) {
+        uint32_t num;
+        unsigned wt;
+        uint64_t value = 0;
+        const uint8_t *bytes = NULL;
+        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
+            return -1;
+        if (wt == WT_VARINT && num == 1) {
+            out->code = value;
+        } else if (wt == WT_LEN && num == 2) {
+            out->message = bytes;
+            out->message_len = (size_t)value;
+        }
+    }
+    return 0;
+}
+
+int wire_decode_response(const uint8_t *data, size_t len, struct wire_response *out)
+{
+    static const uint8_t empty[1];
+    const uint8_t *p = data, *end = data + len;
+    memset(out, 0, sizeof *out);
+    out->payload = out->message = empty;
+    while (p < end) {
+        uint32_t num;
+        unsigned wt;
+        uint64_t value = 0;
+        const uint8_t *bytes = NULL;
+        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
+            return -1;
+        if (wt == WT_VARINT && num == 1) {
+            out->id = value;
+        } else if (wt == WT_LEN && num == 2) {
+            out->is_error = 0;
+            out->payload = bytes;
+            out->payload_len = (size_t)value;
+        } else if (wt == WT_LEN && num == 3) {
+            if (!out->is_error) { /* a new error after a payload replaces it */
+                out->code = 0;
+                out->message = empty;
+                out->message_len = 0;
+            }
+            out->is_error = 1;
+            out->payload = empty;
+            out->payload_len = 0;
+            if (decode_error(bytes, (size_t)value, out) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int wire_decode_field1(const uint8_t *data, size_t len, uint64_t *out)
 {
     const uint8_t *p = data, *end = data + len;
@@ -198,17 +254,81 @@ size_t wire_error_response(uint8_t *dst, uint64_t id, int code, const char *msg,
     return n;
 }
 
+static uint64_t request_body(uint64_t id, size_t service_len, size_t method_len,
+                             uint32_t timeout_ms, size_t payload_len)
+{
+    return (id ? 1 + wire_varint_size(id) : 0) +
+           (service_len ? 1 + wire_varint_size(service_len) + service_len : 0) +
+           (method_len ? 1 + wire_varint_size(method_len) + method_len : 0) +
+           (timeout_ms ? 1 + wire_varint_size(timeout_ms) : 0) + 1 +
+           wire_varint_size(payload_len) + (uint64_t)payload_len;
+}
+
+uint64_t wire_request_size(uint64_t id, size_t service_len, size_t method_len, uint32_t timeout_ms,
+                           size_t payload_len)
+{
+    uint64_t body = request_body(id, service_len, method_len, timeout_ms, payload_len);
+    return 1 + wire_varint_size(body) + body;
+}
+
+/* Frame{request = Request{id = 1, service = 2, method = 3, timeout_ms = 5, payload = 4}}: the
+ * payload last, where the host reads a large one straight into its caller's array */
+size_t wire_request_header(uint8_t *dst, uint64_t id, const char *service, size_t service_len,
+                           const char *method, size_t method_len, uint32_t timeout_ms,
+                           size_t payload_len)
+{
+    uint64_t body = request_body(id, service_len, method_len, timeout_ms, payload_len);
+    size_t n = wire_put_varint(dst, 1 + wire_varint_size(body) + body);
+    dst[n++] = WIRE_REQUEST << 3 | WT_LEN;
+    n += wire_put_varint(dst + n, body);
+    if (id) {
+        dst[n++] = 1 << 3 | WT_VARINT;
+        n += wire_put_varint(dst + n, id);
+    }
+    if (service_len) {
+        dst[n++] = 2 << 3 | WT_LEN;
+        n += wire_put_varint(dst + n, service_len);
+        memcpy(dst + n, service, service_len);
+        n += service_len;
+    }
+    if (method_len) {
+        dst[n++] = 3 << 3 | WT_LEN;
+        n += wire_put_varint(dst + n, method_len);
+        memcpy(dst + n, method, method_len);
+        n += method_len;
+    }
+    if (timeout_ms) {
+        dst[n++] = 5 << 3 | WT_VARINT;
+        n += wire_put_varint(dst + n, timeout_ms);
+    }
+    dst[n++] = 4 << 3 | WT_LEN;
+    n += wire_put_varint(dst + n, payload_len);
+    return n;
+}
+
+/* A frame whose message has only field 1, a uint64 (Pong, Cancel). */
+static size_t field1_frame(uint8_t *dst, enum wire_kind kind, uint64_t v)
+{
+    size_t body = v ? 1 + wire_varint_size(v) : 0;
+    size_t frame = 1 + wire_varint_size(body) + body;
+    size_t n = wire_put_varint(dst, frame);
+    dst[n++] = (uint8_t)(kind << 3 | WT_LEN);
+    n += wire_put_varint(dst + n, body);
+    if (v) {
+        dst[n++] = 1 << 3 | WT_VARINT;
+        n += wire_put_varint(dst + n, v);
+    }
+    return n;
+}
+
+/* Frame{cancel = Cancel{id = 1}} */
+size_t wire_cancel(uint8_t *dst, uint64_t id)
+{
+    return field1_frame(dst, WIRE_CANCEL, id);
+}
+
 /* Frame{pong = Pong{nonce = 1}} */
 size_t wire_pong(uint8_t *dst, uint64_t nonce)
 {
-    size_t body = nonce ? 1 + wire_varint_size(nonce) : 0;
-    size_t frame = 1 + wire_varint_size(body) + body;
-    size_t n = wire_put_varint(dst, frame);
-    dst[n++] = WIRE_PONG << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, body);
-    if (nonce) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, nonce);
-    }
-    return n;
+    return field1_frame(dst, WIRE_PONG, nonce);
 }

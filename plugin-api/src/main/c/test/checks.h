@@ -44,7 +44,8 @@
 static inline int payload_is(const Outpost__V1__Response *r, const char *text)
 {
     return r != NULL && r->result_case == OUTPOST__V1__RESPONSE__RESULT_PAYLOAD &&
-           r->payload.len == strlen(text) && memcmp(r->payload.data, text, r->payload.len) == 0;
+           r->payload.len == strlen(text) &&
+           (r->payload.len == 0 || memcmp(r->payload.data, text, r->payload.len) == 0);
 }
 
 /* Whether r failed with code, and a message containing msg (NULL: any). */

@@ -27,6 +27,8 @@ extern const struct test serve_tests[];
 extern const struct test stress_tests[];
 extern const struct test utf8_tests[];
 extern const struct test term_tests[];
+extern const struct test call_tests[];
+extern const struct test nest_tests[];
 
 /* The test plugin's path (argv[1]). */
 extern const char *test_plugin_path;

@@ -170,6 +170,12 @@ void host_free_frame(Outpost__V1__Frame *f)
 
 int host_handshake(struct host *h, uint32_t max_frame, const char *const *config)
 {
+    return host_handshake_imports(h, max_frame, config, NULL);
+}
+
+int host_handshake_imports(struct host *h, uint32_t max_frame, const char *const *config,
+                           const char *const *imports)
+{
     Outpost__V1__Frame *hello = host_recv(h);
     int ok = hello != NULL && hello->kind_case == OUTPOST__V1__FRAME__KIND_HELLO;
     host_free_frame(hello);
@@ -195,6 +201,10 @@ int host_handshake(struct host *h, uint32_t max_frame, const char *const *config
     w.max_frame_size = max_frame;
     w.n_config = n;
     w.config = ptrs;
+    w.minor_version = 1;
+    for (w.n_imports = 0; imports != NULL && imports[w.n_imports] != NULL; w.n_imports++)
+        ;
+    w.imports = (char **)imports;
     Outpost__V1__Frame f;
     outpost__v1__frame__init(&f);
     f.kind_case = OUTPOST__V1__FRAME__KIND_WELCOME;
@@ -230,6 +240,46 @@ Outpost__V1__Response *host_reply(struct host *h, uint64_t id, Outpost__V1__Fram
         (*frame)->response->id != id)
         return NULL;
     return (*frame)->response;
+}
+
+Outpost__V1__Request *host_request(struct host *h, Outpost__V1__Frame **frame)
+{
+    *frame = host_recv(h);
+    while (*frame != NULL && (*frame)->kind_case == OUTPOST__V1__FRAME__KIND_LOG) {
+        host_free_frame(*frame);
+        *frame = host_recv(h);
+    }
+    if (*frame == NULL || (*frame)->kind_case != OUTPOST__V1__FRAME__KIND_REQUEST)
+        return NULL;
+    return (*frame)->request;
+}
+
+int host_answer(struct host *h, uint64_t id, const void *payload, size_t len)
+{
+    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
+    r.id = id;
+    r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
+    r.payload.data = (uint8_t *)payload;
+    r.payload.len = len;
+    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
+    f.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
+    f.response = &r;
+    return host_send(h, &f);
+}
+
+int host_answer_error(struct host *h, uint64_t id, int code, const char *message)
+{
+    Outpost__V1__Error e = OUTPOST__V1__ERROR__INIT;
+    e.code = (Outpost__V1__Code)code;
+    e.message = (char *)message;
+    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
+    r.id = id;
+    r.result_case = OUTPOST__V1__RESPONSE__RESULT_ERROR;
+    r.error = &e;
+    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
+    f.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
+    f.response = &r;
+    return host_send(h, &f);
 }
 
 int host_goodbye(struct host *h)

@@ -44,12 +44,24 @@ void host_free_frame(Outpost__V1__Frame *f);
 /* Receives the Hello and answers Welcome{version 1, max_frame_size, config "k=v"...}. */
 int host_handshake(struct host *h, uint32_t max_frame, const char *const *config);
 
+/* host_handshake() whose Welcome says minor_version 1 and lists imports (NULL-terminated). */
+int host_handshake_imports(struct host *h, uint32_t max_frame, const char *const *config,
+                           const char *const *imports);
+
 /* Sends a Request. */
 int host_call(struct host *h, uint64_t id, const char *service, const char *method,
               const void *payload, size_t len);
 
 /* Receives the Response with this id, skipping Log frames; NULL otherwise. */
 Outpost__V1__Response *host_reply(struct host *h, uint64_t id, Outpost__V1__Frame **frame);
+
+/* Receives the plugin's next Request, skipping Log frames; NULL otherwise (the frame is kept in
+ * *frame for host_free_frame either way). */
+Outpost__V1__Request *host_request(struct host *h, Outpost__V1__Frame **frame);
+
+/* Answers the plugin's call id with a payload / an error. */
+int host_answer(struct host *h, uint64_t id, const void *payload, size_t len);
+int host_answer_error(struct host *h, uint64_t id, int code, const char *message);
 
 /* Sends a frame with only Goodbye / Ping set. */
 int host_goodbye(struct host *h);

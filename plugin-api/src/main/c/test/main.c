@@ -16,7 +16,8 @@ int main(int argc, char **argv)
     }
     test_plugin_path = argv[1];
     signal(SIGPIPE, SIG_IGN);
-    const struct test *lists[] = {wire_tests, utf8_tests, serve_tests, term_tests, stress_tests};
+    const struct test *lists[] = {wire_tests,  utf8_tests, serve_tests, term_tests,
+                                  stress_tests, call_tests, nest_tests};
     int passed = 0, failed = 0;
     for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
         for (const struct test *t = lists[l]; t->name != NULL; t++) {

@@ -1,8 +1,9 @@
 /*
  * test_plugin.c - the plugin the SDK tests spawn: one method per SDK feature.
- * argv[1] chooses how it serves (see main()): none, "threaded", "worker" or "twice".
+ * argv[1] chooses how it serves (see main()): none, "threaded", "worker", "twice", "ready" or
+ * "ready_fail". Its methods that call the host are in test_plugin_calls.c.
  * Exit code: 0 when outpost_serve() returned 0, else 10 + the negated error code; 7 when fds
- * other than 0 to 3 are still open after serving.
+ * other than 0 to 3 are still open after serving; 40, 41 and 43 are told in test_plugin.h.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "outpost.h"
+#include "test_plugin.h"
 
 static int echo(void *user, const outpost_request *req, outpost_response *resp)
 {
@@ -67,6 +69,30 @@ static int error(void *user, const outpost_request *req, outpost_response *resp)
     (void)user, (void)req;
     outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT, "bad %s", "payload");
     return 0;
+}
+
+/* Payload "CODE" or "CODE call": answers the error CODE ("req CODE") through the request, which
+ * must refuse an invalid CODE (the answer is then INTERNAL), and which a payload too big does not
+ * replace; with "call", then waits in a call of host/echo, so that the host's requests are
+ * handled nested meanwhile. */
+static int req_error(void *user, const outpost_request *req, outpost_response *resp)
+{
+    (void)user;
+    size_t len;
+    const char *data = outpost_request_payload(req, &len);
+    int code = (int)number(req);
+    int rc = outpost_request_set_error(req, (outpost_code)code, "req %d", code);
+    int valid = code > OUTPOST_CODE_UNSPECIFIED && code <= OUTPOST_CODE_PERMISSION_DENIED;
+    if (rc != (valid ? 0 : OUTPOST_EINVAL) ||
+        outpost_request_set_error(NULL, OUTPOST_CODE_INTERNAL, "x") != OUTPOST_EINVAL ||
+        outpost_response_alloc(resp, (size_t)-1) != NULL) /* too big: the error stays */
+        return outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "unexpected %d", rc);
+    if (len < 5 || memcmp(data + len - 5, " call", 5) != 0)
+        return 0;
+    outpost_answer answer;
+    rc = outpost_call(outpost_request_plugin(req), "host", "echo", "x", 1, 0, &answer);
+    outpost_answer_clear(&answer);
+    return rc;
 }
 
 static int log_it(void *user, const outpost_request *req, outpost_response *resp)
@@ -218,7 +244,7 @@ static int helper_tid(void *user, const outpost_request *req, outpost_response *
 }
 
 /* A plugin with all the methods, or NULL (then *rc is the exit code). */
-static outpost_plugin *new_plugin(int *rc)
+static outpost_plugin *new_plugin(int *rc, const char *mode)
 {
     static const struct {
         const char *service, *method;
@@ -229,7 +255,7 @@ static outpost_plugin *new_plugin(int *rc)
         {"test", "config", config}, {"test", "sleep", sleep_ms}, {"other", "echo", echo},
         {"test", "info", info},    {"test", "fds", fds},     {"test", "pause", pause_ms},
         {"test", "fd_flags", fd_flags}, {"test", "log_repeat", log_repeat}, {"test", "tid", tid},
-        {"test", "helper_tid", helper_tid},
+        {"test", "helper_tid", helper_tid}, {"test", "req_error", req_error},
     };
     outpost_plugin *p = outpost_plugin_new(NULL, "1.2.3");
     *rc = 2;
@@ -247,6 +273,10 @@ static outpost_plugin *new_plugin(int *rc)
     if (outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, 0x80) != OUTPOST_EINVAL ||
         outpost_plugin_add_method_flags(p, "test", "quick", echo, NULL, OUTPOST_METHOD_QUICK) != 0)
         goto fail;
+    if (add_call_methods(p) != 0 || set_ready_mode(p, mode) != 0)
+        goto fail;
+    if ((*rc = check_calls_refused(p, 1)) != 0)
+        goto fail;
     return p;
 fail:
     outpost_plugin_free(p);
@@ -254,19 +284,27 @@ fail:
 }
 
 /* Creates a plugin, serves it, frees it. Returns the exit code. */
-static int serve_one(void)
+static int serve_mode(const char *mode)
 {
     int rc;
-    outpost_plugin *p = new_plugin(&rc);
+    outpost_plugin *p = new_plugin(&rc, mode);
     if (p == NULL)
         return rc;
     rc = outpost_serve(p);
-    if (outpost_plugin_add_method(p, "late", "late", echo, NULL) != OUTPOST_EBUSY)
+    if (outpost_plugin_add_method(p, "late", "late", echo, NULL) != OUTPOST_EBUSY ||
+        outpost_plugin_on_ready(p, NULL, NULL) != OUTPOST_EBUSY)
         rc = 5;
+    else if (check_calls_refused(p, 0) != 0)
+        rc = 43;
     else
-        rc = rc == 0 ? 0 : 10 - rc;
+        rc = check_calls_after(rc == 0 ? 0 : 10 - rc);
     outpost_plugin_free(p);
     return rc;
+}
+
+static int serve_one(void)
+{
+    return serve_mode("");
 }
 
 /* Exit code 7 unless exactly fds 0 to 3 are open: what the SDK opened is closed again. */
@@ -340,5 +378,7 @@ int main(int argc, char **argv)
         int rc = no_fd_left(serve_one());
         return rc != 0 ? rc : no_fd_left(serve_one());
     }
+    if (strcmp(mode, "ready") == 0 || strcmp(mode, "ready_fail") == 0)
+        return serve_mode(mode);
     return no_fd_left(serve_one());
 }

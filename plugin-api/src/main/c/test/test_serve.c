@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "checks.h"
+#include "outpost.h"
 
 #define MAX 16777216u
 
@@ -25,10 +26,11 @@ static void hello_lists_services(void)
     EXPECT(h, frame != NULL && frame->kind_case == OUTPOST__V1__FRAME__KIND_HELLO);
     Outpost__V1__Hello *hi = frame->hello;
     EXPECT(h, hi->min_version == 1 && hi->max_version == 1);
+    EXPECT(h, hi->minor_version == 1); /* protocol 1.1: the plugin may call the host */
     EXPECT(h, strcmp(hi->plugin_name, "testplugin") == 0);
     EXPECT(h, strcmp(hi->plugin_version, "1.2.3") == 0);
     EXPECT(h, hi->n_services == 2 && strcmp(hi->services[0]->name, "test") == 0);
-    EXPECT(h, hi->services[0]->n_methods == 16);
+    EXPECT(h, hi->services[0]->n_methods == 24); /* 17 here, 7 of test_plugin_calls.c */
     EXPECT(h, strcmp(hi->services[0]->methods[0], "echo") == 0);
     EXPECT(h, strcmp(hi->services[0]->methods[8], "info") == 0);
     EXPECT(h, strcmp(hi->services[1]->name, "other") == 0 && hi->services[1]->n_methods == 1);
@@ -82,9 +84,27 @@ static void errors_have_codes(void)
     EXPECT(h, error_is(host_reply(&h, 4, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT,
                        "bad payload"));
     host_free_frame(frame);
+    /* the error set through the request, not the response; an invalid code answers INTERNAL */
+    CHECK(host_call(&h, 5, "test", "req_error", "9", 1) == 0);
+    EXPECT(h, error_is(host_reply(&h, 5, &frame), OUTPOST__V1__CODE__PERMISSION_DENIED, "req 9"));
+    host_free_frame(frame);
+    CHECK(host_call(&h, 6, "test", "req_error", "0", 1) == 0);
+    EXPECT(h, error_is(host_reply(&h, 6, &frame), OUTPOST__V1__CODE__INTERNAL,
+                       "invalid error code 0"));
+    host_free_frame(frame);
     close(h.fd); /* EOF: exit 0 */
     h.fd = -1;
     CHECK(host_wait(&h) == 0);
+}
+
+/* The library is the version of its header, and says it both ways. */
+static void library_version_is_the_header_version(void)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%d.%d.%d", OUTPOST_VERSION_MAJOR, OUTPOST_VERSION_MINOR,
+             OUTPOST_VERSION_PATCH);
+    CHECK(strcmp(outpost_version_string(), text) == 0);
+    CHECK(outpost_version() == OUTPOST_VERSION_HEX);
 }
 
 static void ping_log_config(void)
@@ -338,6 +358,7 @@ const struct test serve_tests[] = {
     {"hello_lists_services", hello_lists_services},
     {"calls_answer", calls_answer},
     {"errors_have_codes", errors_have_codes},
+    {"library_version_is_the_header_version", library_version_is_the_header_version},
     {"ping_log_config", ping_log_config},
     {"goodbye_after_pending_call", goodbye_after_pending_call},
     {"after_an_answer_the_plugin_polls_then_sleeps", after_an_answer_the_plugin_polls_then_sleeps},

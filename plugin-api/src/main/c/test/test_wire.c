@@ -245,6 +245,107 @@ static void responses_parse_with_protobuf_c(void)
     CHECK(ok);
 }
 
+static void response_decodes_like_protobuf_c(void)
+{
+    uint8_t buf[256];
+    struct wire_response wr;
+    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
+    r.id = 1ull << 40;
+    r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
+    r.payload.data = (uint8_t *)"hello";
+    r.payload.len = 5;
+    size_t n = outpost__v1__response__pack(&r, buf);
+    CHECK(wire_decode_response(buf, n, &wr) == 0);
+    CHECK(wr.id == r.id && !wr.is_error && wr.payload_len == 5 &&
+          memcmp(wr.payload, "hello", 5) == 0);
+    CHECK(wire_decode_response(buf, n - 1, &wr) == -1); /* truncated */
+    Outpost__V1__Error e = OUTPOST__V1__ERROR__INIT;
+    e.code = OUTPOST__V1__CODE__PERMISSION_DENIED;
+    e.message = "no import";
+    r.result_case = OUTPOST__V1__RESPONSE__RESULT_ERROR;
+    r.error = &e;
+    n = outpost__v1__response__pack(&r, buf);
+    CHECK(wire_decode_response(buf, n, &wr) == 0);
+    CHECK(wr.is_error && wr.code == 9 && wr.message_len == 9 &&
+          memcmp(wr.message, "no import", 9) == 0);
+    CHECK(wr.payload_len == 0 && wr.payload != NULL);
+    /* neither: an empty payload; a payload after an error wins (the oneof's last) */
+    CHECK(wire_decode_response((const uint8_t *)"\x08\x07", 2, &wr) == 0);
+    CHECK(wr.id == 7 && !wr.is_error && wr.payload_len == 0 && wr.payload != NULL);
+    static const uint8_t both[] = {0x08, 0x03, 0x1a, 0x02, 0x08, 0x05, 0x12, 0x01, 'p'};
+    CHECK(wire_decode_response(both, sizeof both, &wr) == 0 && !wr.is_error &&
+          wr.payload_len == 1);
+    CHECK(wire_decode_response(both, 6, &wr) == 0 && wr.is_error && wr.code == 5);
+    /* lengths that claim more than the message holds, outside and inside the Error */
+    static const uint8_t over[] = {0x08, 0x01, 0x12, 0x7f, 'x'};
+    static const uint8_t inner[] = {0x08, 0x01, 0x1a, 0x03, 0x12, 0x7f, 'x'};
+    CHECK(wire_decode_response(over, sizeof over, &wr) == -1);
+    CHECK(wire_decode_response(inner, sizeof inner, &wr) == -1);
+}
+
+static void requests_and_cancels_parse_with_protobuf_c(void)
+{
+    uint8_t b[512];
+    size_t n = wire_request_header(b, 300, "db.v2", 5, "query", 5, 2500, 4);
+    memcpy(b + n, "abcd", 4);
+    const uint8_t *p = b;
+    uint64_t size;
+    CHECK(wire_get_varint(&p, b + n, &size) == 0);
+    CHECK(size == wire_request_size(300, 5, 5, 2500, 4));
+    Outpost__V1__Frame *f = parse_framed(b, n + 4);
+    CHECK(f != NULL);
+    int ok = f->kind_case == OUTPOST__V1__FRAME__KIND_REQUEST && f->request->id == 300 &&
+             strcmp(f->request->service, "db.v2") == 0 &&
+             strcmp(f->request->method, "query") == 0 &&
+             f->request->timeout_ms == 2500 && f->request->payload.len == 4 &&
+             memcmp(f->request->payload.data, "abcd", 4) == 0;
+    host_free_frame(f);
+    CHECK(ok);
+    n = wire_request_header(b, 1, "s", 1, "m", 1, 0, 0); /* no timeout, empty payload */
+    f = parse_framed(b, n);
+    ok = f != NULL && f->request->timeout_ms == 0 && f->request->payload.len == 0;
+    host_free_frame(f);
+    CHECK(ok);
+    f = parse_framed(b, wire_cancel(b, 1ull << 50));
+    ok = f != NULL && f->kind_case == OUTPOST__V1__FRAME__KIND_CANCEL &&
+         f->cancel->id == 1ull << 50;
+    host_free_frame(f);
+    CHECK(ok);
+}
+
+/* Pinning keeps the frames taken so far where they are; the new buffer goes on with the rest. */
+static void frame_pin_keeps_frames_in_place(void)
+{
+    struct frame_rx rx, pinned, spare;
+    const uint8_t *f1, *f2;
+    size_t len1, len2, space;
+    static const uint8_t bytes[] = {3, 'o', 'n', 'e', 3, 't', 'w', 'o', 5, 't', 'h'};
+    CHECK(frame_rx_init(&rx, 1000) == 0);
+    memcpy(frame_rx_space(&rx, &space), bytes, sizeof bytes);
+    frame_rx_commit(&rx, sizeof bytes);
+    CHECK(frame_rx_next(&rx, &f1, &len1) == FRAME_READY);
+    memset(&spare, 0, sizeof spare);
+    int pin = frame_rx_pin(&rx, &pinned, &spare);
+    int ok = pin == 0 && pinned.buf + 1 == f1 && rx.buf != pinned.buf && rx.end - rx.start == 7 &&
+             frame_rx_next(&rx, &f2, &len2) == FRAME_READY && len2 == 3 &&
+             memcmp(f2, "two", 3) == 0 &&
+             frame_rx_next(&rx, &f2, &len2) == FRAME_MORE;
+    uint8_t *dst = ok ? frame_rx_space(&rx, &space) : NULL;
+    if (dst != NULL) {
+        memcpy(dst, "ree", 3);
+        frame_rx_commit(&rx, 3);
+        ok = frame_rx_next(&rx, &f2, &len2) == FRAME_READY && len2 == 5 &&
+             memcmp(f2, "three", 5) == 0 && memcmp(f1, "one", 3) == 0;
+    }
+    /* a spare buffer is taken instead of a new one */
+    spare = pinned;
+    uint8_t *kept = spare.buf;
+    ok = ok && frame_rx_pin(&rx, &pinned, &spare) == 0 && rx.buf == kept && spare.buf == NULL;
+    frame_rx_free(&pinned);
+    frame_rx_free(&rx);
+    CHECK(ok);
+}
+
 const struct test wire_tests[] = {
     {"varint_roundtrip", varint_roundtrip},
     {"frame_split_at_every_offset", frame_split_at_every_offset},
@@ -253,5 +354,8 @@ const struct test wire_tests[] = {
     {"frame_buffer_grows_with_data", frame_buffer_grows_with_data},
     {"request_decodes_like_protobuf_c", request_decodes_like_protobuf_c},
     {"responses_parse_with_protobuf_c", responses_parse_with_protobuf_c},
+    {"response_decodes_like_protobuf_c", response_decodes_like_protobuf_c},
+    {"requests_and_cancels_parse_with_protobuf_c", requests_and_cancels_parse_with_protobuf_c},
+    {"frame_pin_keeps_frames_in_place", frame_pin_keeps_frames_in_place},
     {NULL, NULL},
 };

@@ -2,11 +2,11 @@
  * zlib - compression for Java callers without JNI: a crash in zlib takes down this process, not
  * the JVM.
  *
- * Service "zlib":
+ * Service "zlib", as ../proto/zlib.proto declares it (protoc-c generates the messages' C code,
+ * protoc-gen-outpost the glue, zlib.outpost.h, at build time):
  *   compress    CompressRequest{data, level}       -> CompressResponse{data}    (zlib format)
  *   decompress  DecompressRequest{data, max_size}  -> DecompressResponse{data}  (zlib or gzip)
- *   crc32       raw bytes                          -> 4 bytes, CRC-32 big-endian
- * The messages are in ../proto/zlib.proto; protoc-c generates their C code at build time.
+ *   crc32       Crc32Request{data}                 -> Crc32Response{crc}
  *
  * Decompression is bounded: output over max_size (at most what fits in one frame) is refused
  * with RESOURCE_EXHAUSTED as soon as it is produced, so a zip bomb costs at most that much memory.
@@ -18,12 +18,13 @@
 #include <outpost.h>
 #include <zlib.h>
 
-#include "zlib.pb-c.h"
+#include "zlib.outpost.h"
 
 /* The tag and the longest length prefix of the one bytes field of the responses. */
 #define FIELD_OVERHEAD 6
 
-/* An output buffer reused from call to call (calls run one at a time). */
+/* An output buffer reused from call to call (calls run one at a time; the answer is packed from
+ * it right after the handler returns, before any other call runs). */
 struct scratch {
     uint8_t *data;
     size_t cap;
@@ -41,64 +42,38 @@ static int reserve(struct scratch *s, size_t size)
     return 0;
 }
 
-/* Answers with a message packed straight into the SDK's response buffer. */
-static int answer(outpost_response *resp, const ProtobufCMessage *msg)
-{
-    void *dst = outpost_response_alloc(resp, protobuf_c_message_get_packed_size(msg));
-    if (dst == NULL)
-        return -1; /* too big: the SDK already made the answer RESOURCE_EXHAUSTED */
-    protobuf_c_message_pack(msg, dst);
-    return 0;
-}
-
-static int zlib_compress(void *user, const outpost_request *req, outpost_response *resp)
+static int zlib_compress(void *user, const outpost_request *call,
+                         const Outpost__Sample__Zlib__CompressRequest *in,
+                         Outpost__Sample__Zlib__CompressResponse *resp)
 {
     struct scratch *out = user;
-    size_t len;
-    const uint8_t *payload = outpost_request_payload(req, &len);
-    Outpost__Sample__Zlib__CompressRequest *in =
-        outpost__sample__zlib__compress_request__unpack(NULL, len, payload);
-    if (in == NULL)
-        return outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT,
-                                          "payload is not a CompressRequest");
-    int rc = -1;
-    if (in->level < -1 || in->level > 9) {
-        outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT,
-                                   "level %d is outside -1..9", (int)in->level);
-        goto done;
-    }
+    if (in->level < -1 || in->level > 9)
+        return outpost_request_set_error(call, OUTPOST_CODE_INVALID_ARGUMENT,
+                                         "level %d is outside -1..9", (int)in->level);
     uLongf out_len = compressBound(in->data.len);
-    if (reserve(out, out_len) != 0) {
-        outpost_response_set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
-        goto done;
-    }
+    if (reserve(out, out_len) != 0)
+        return outpost_request_set_error(call, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
     static const Bytef nothing[1];
     int z = compress2(out->data, &out_len, in->data.len ? in->data.data : nothing, in->data.len,
                       in->level);
-    if (z != Z_OK) {
-        outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "compress2: %s", zError(z));
-        goto done;
-    }
-    Outpost__Sample__Zlib__CompressResponse msg = OUTPOST__SAMPLE__ZLIB__COMPRESS_RESPONSE__INIT;
-    msg.data.data = out->data;
-    msg.data.len = out_len;
-    rc = answer(resp, &msg.base);
-done:
-    outpost__sample__zlib__compress_request__free_unpacked(in, NULL);
-    return rc;
+    if (z != Z_OK)
+        return outpost_request_set_error(call, OUTPOST_CODE_INTERNAL, "compress2: %s", zError(z));
+    resp->data.data = out->data;
+    resp->data.len = out_len;
+    return 0;
 }
 
 /*
  * Inflates data into out, refusing more than max bytes. Returns the size, or -1 with the error
- * set on resp.
+ * set on call.
  */
 static long inflate_bounded(struct scratch *out, const uint8_t *data, size_t len, size_t max,
-                            outpost_response *resp)
+                            const outpost_request *call)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 15 + 32) != Z_OK) { /* 15: 32 KiB window; +32: zlib or gzip header */
-        outpost_response_set_error(resp, OUTPOST_CODE_INTERNAL, "inflateInit2 failed");
+        outpost_request_set_error(call, OUTPOST_CODE_INTERNAL, "inflateInit2 failed");
         return -1;
     }
     static Bytef nothing[1];
@@ -110,38 +85,38 @@ static long inflate_bounded(struct scratch *out, const uint8_t *data, size_t len
         if (cap > max + 1)
             cap = max + 1; /* one byte more than allowed tells "too much" apart from "exactly" */
         if (reserve(out, cap) != 0) {
-            outpost_response_set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
+            outpost_request_set_error(call, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
             break;
         }
         zs.next_out = out->data + zs.total_out;
         zs.avail_out = (uInt)(cap - zs.total_out);
         int z = inflate(&zs, Z_NO_FLUSH);
         if (zs.total_out > max) {
-            outpost_response_set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED,
-                                       "decompressed data exceeds %zu bytes", max);
+            outpost_request_set_error(call, OUTPOST_CODE_RESOURCE_EXHAUSTED,
+                                      "decompressed data exceeds %zu bytes", max);
             break;
         }
         if (z == Z_STREAM_END) {
             if (zs.avail_in > 0)
-                outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT,
-                                           "%u bytes after the end of the compressed data",
-                                           zs.avail_in);
+                outpost_request_set_error(call, OUTPOST_CODE_INVALID_ARGUMENT,
+                                          "%u bytes after the end of the compressed data",
+                                          zs.avail_in);
             else
                 result = (long)zs.total_out;
             break;
         }
         if (z == Z_NEED_DICT || z == Z_DATA_ERROR) {
-            outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT, "corrupt data: %s",
-                                       zs.msg ? zs.msg : zError(z));
+            outpost_request_set_error(call, OUTPOST_CODE_INVALID_ARGUMENT, "corrupt data: %s",
+                                      zs.msg ? zs.msg : zError(z));
             break;
         }
         if (z == Z_MEM_ERROR) {
-            outpost_response_set_error(resp, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
+            outpost_request_set_error(call, OUTPOST_CODE_RESOURCE_EXHAUSTED, "out of memory");
             break;
         }
         if (zs.avail_out > 0 && zs.avail_in == 0) { /* wants input we do not have */
-            outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT,
-                                       "compressed data is truncated");
+            outpost_request_set_error(call, OUTPOST_CODE_INVALID_ARGUMENT,
+                                      "compressed data is truncated");
             break;
         }
         cap *= 2; /* Z_OK or Z_BUF_ERROR with a full output buffer: make room */
@@ -150,66 +125,58 @@ static long inflate_bounded(struct scratch *out, const uint8_t *data, size_t len
     return result;
 }
 
-static int zlib_decompress(void *user, const outpost_request *req, outpost_response *resp)
+static int zlib_decompress(void *user, const outpost_request *call,
+                           const Outpost__Sample__Zlib__DecompressRequest *in,
+                           Outpost__Sample__Zlib__DecompressResponse *resp)
 {
     struct scratch *out = user;
-    size_t len;
-    const uint8_t *payload = outpost_request_payload(req, &len);
-    Outpost__Sample__Zlib__DecompressRequest *in =
-        outpost__sample__zlib__decompress_request__unpack(NULL, len, payload);
-    if (in == NULL)
-        return outpost_response_set_error(resp, OUTPOST_CODE_INVALID_ARGUMENT,
-                                          "payload is not a DecompressRequest");
-    size_t limit = outpost_max_payload(outpost_request_plugin(req));
+    size_t limit = outpost_max_payload(outpost_request_plugin(call));
     limit = limit > FIELD_OVERHEAD ? limit - FIELD_OVERHEAD : 0;
     size_t max = in->max_size == 0 || in->max_size > limit ? limit : (size_t)in->max_size;
-    int rc = -1;
-    long n = inflate_bounded(out, in->data.data, in->data.len, max, resp);
-    if (n >= 0) {
-        Outpost__Sample__Zlib__DecompressResponse msg =
-            OUTPOST__SAMPLE__ZLIB__DECOMPRESS_RESPONSE__INIT;
-        msg.data.data = out->data;
-        msg.data.len = (size_t)n;
-        rc = answer(resp, &msg.base);
-    }
-    outpost__sample__zlib__decompress_request__free_unpacked(in, NULL);
-    return rc;
-}
-
-static int zlib_crc32(void *user, const outpost_request *req, outpost_response *resp)
-{
-    (void)user;
-    size_t len;
-    const uint8_t *payload = outpost_request_payload(req, &len);
-    unsigned long crc = crc32_z(crc32_z(0, Z_NULL, 0), payload, len);
-    uint8_t *out = outpost_response_alloc(resp, 4);
-    if (out == NULL)
-        return -1;
-    out[0] = (uint8_t)(crc >> 24);
-    out[1] = (uint8_t)(crc >> 16);
-    out[2] = (uint8_t)(crc >> 8);
-    out[3] = (uint8_t)crc;
+    long n = inflate_bounded(out, in->data.data, in->data.len, max, call);
+    if (n < 0)
+        return -1; /* the error is set */
+    resp->data.data = out->data;
+    resp->data.len = (size_t)n;
     return 0;
 }
 
+static int zlib_crc32(void *user, const outpost_request *call,
+                      const Outpost__Sample__Zlib__Crc32Request *in,
+                      Outpost__Sample__Zlib__Crc32Response *resp)
+{
+    (void)user;
+    (void)call;
+    static const Bytef nothing[1];
+    resp->crc = (uint32_t)crc32_z(crc32_z(0, Z_NULL, 0), in->data.len ? in->data.data : nothing,
+                                  in->data.len);
+    return 0;
+}
+
+/* The output buffer of compress and decompress. */
+static struct scratch output;
+
+/* The handlers and their user pointer; registered as is, so static (zlib.outpost.h). */
+static const zlib_service impl = {
+    .user = &output,
+    .compress = zlib_compress,
+    .decompress = zlib_decompress,
+    .crc32 = zlib_crc32,
+};
+
 int main(void)
 {
-    struct scratch out = {NULL, 0};
     outpost_plugin *plugin = outpost_plugin_new("zlib", zlibVersion());
     if (plugin == NULL) {
         fputs("zlib: out of memory\n", stderr);
         return 1;
     }
-    int rc = outpost_plugin_add_method(plugin, "zlib", "compress", zlib_compress, &out);
-    if (rc == 0)
-        rc = outpost_plugin_add_method(plugin, "zlib", "decompress", zlib_decompress, &out);
-    if (rc == 0)
-        rc = outpost_plugin_add_method(plugin, "zlib", "crc32", zlib_crc32, NULL);
+    int rc = zlib_service_register(plugin, &impl, 0);
     if (rc == 0)
         rc = outpost_serve(plugin);
     else
         fprintf(stderr, "zlib: %s\n", outpost_strerror(rc));
     outpost_plugin_free(plugin);
-    free(out.data);
+    free(output.data);
     return rc == 0 ? 0 : 1;
 }

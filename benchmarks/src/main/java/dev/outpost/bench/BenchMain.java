@@ -22,7 +22,8 @@ import org.openjdk.jmh.util.Statistics;
  * {@code --quick} runs one short iteration per fork; {@code --smoke} runs each briefly in this JVM, for the test that proves the benchmarks work.
  */
 public final class BenchMain {
-    private static final String[] PROPERTIES = {EchoHost.BUNDLE_PROPERTY, GrpcPeer.SERVER_PROPERTY};
+    private static final String[] PROPERTIES = {EchoHost.BUNDLE_PROPERTY, EchoHost.PLUGIN_PROPERTY,
+            GrpcPeer.SERVER_PROPERTY};
 
     private BenchMain() {
     }
@@ -43,7 +44,8 @@ public final class BenchMain {
             }
         }
         if (includes.isEmpty()) {
-            includes = List.of(OutpostBenchmark.class.getSimpleName(), GrpcBenchmark.class.getSimpleName());
+            includes = List.of(OutpostBenchmark.class.getSimpleName(), TypedBenchmark.class.getSimpleName(),
+                    GrpcBenchmark.class.getSimpleName());
         }
         ChainedOptionsBuilder options = options(smoke, includes);
         if (quick) {
@@ -99,6 +101,9 @@ public final class BenchMain {
                 }
                 case "window" -> f.add(system + ".tput." + p.getParam("inflight"),
                         s.getPercentile(50), s.getMin(), "calls/s");
+                case "typed" -> f.add("outpost.typed.64", s.getPercentile(50), s.getPercentile(99), "us");
+                // one sample is LOOP round trips: its p99 is that of a mean of LOOP, not of one call
+                case "pluginToHost" -> f.add("outpost.hostcall.64", s.getPercentile(50), s.getPercentile(99), "us");
                 default -> throw new IllegalStateException("no figure for " + bench);
             }
         }

@@ -94,6 +94,53 @@ final class EchoHost implements AutoCloseable {
         }
     }
 
+    /** System property naming the bench plugin's executable (TypedBenchmark). */
+    static final String PLUGIN_PROPERTY = "outpost.bench.plugin";
+
+    /**
+     * Installs a bundle of the bench plugin (not started): its executable, which serves "echo"
+     * through generated glue and calls the host's "bench" service, which it imports.
+     */
+    Bundle installBenchPlugin() throws Exception {
+        Path exe = Path.of(System.getProperty(PLUGIN_PROPERTY, "target/native/bench_plugin"));
+        if (!Files.isRegularFile(exe)) {
+            throw new IllegalStateException("bench plugin not found at " + exe.toAbsolutePath()
+                    + "; build it (mvn package) or set -D" + PLUGIN_PROPERTY);
+        }
+        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+        java.util.jar.Attributes main = manifest.getMainAttributes();
+        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
+        main.putValue(Constants.BUNDLE_SYMBOLICNAME, "dev.outpost.bench.plugin");
+        main.putValue("Outpost-Executable", "bin/bench_plugin; osname=Linux; processor=x86-64");
+        main.putValue("Outpost-Name", "bench");
+        main.putValue("Outpost-Import", "bench");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
+            jar.putNextEntry(new java.util.jar.JarEntry("bin/bench_plugin"));
+            jar.write(Files.readAllBytes(exe));
+            jar.closeEntry();
+        }
+        try (InputStream in = new java.io.ByteArrayInputStream(bytes.toByteArray())) {
+            return context.installBundle("bench:plugin", in);
+        }
+    }
+
+    /** The service {@code name} of the bundle's plugin, waiting for it up to ten seconds. */
+    PluginService service(Bundle bundle, String name) throws Exception {
+        String filter = "(&(" + PluginServiceProperties.BUNDLE_ID + "=" + bundle.getBundleId() + ")("
+                + PluginServiceProperties.SERVICE_NAME + "=" + name + "))";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            var refs = context.getServiceReferences(PluginService.class, filter);
+            if (!refs.isEmpty()) {
+                return context.getService(refs.iterator().next());
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        throw new IllegalStateException("no service " + name + " of bundle " + bundle.getBundleId());
+    }
+
     /** Starts the bundle and waits until its echo service is registered. */
     PluginService startAndAwait(Bundle bundle, long timeoutMillis) throws Exception {
         CompletableFuture<ServiceReference<?>> registered = expect(bundle);

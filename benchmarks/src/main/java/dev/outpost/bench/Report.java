@@ -36,6 +36,11 @@ public final class Report {
                     v -> ratio(v, "outpost.rtt.64", "floor.rtt.64") <= 1.5
                             && ratio(v, "grpc.rtt.64", "outpost.rtt.64") >= 5),
             time("4 KiB call round trip (µs)", "rtt.4096", "", null),
+            new Row("64 B typed call (µs; \"floor\": the untyped call)", "outpost.typed.64", "outpost.rtt.64", null,
+                    false, "≤ untyped + 2 µs", v -> p50(v, "outpost.typed.64") - p50(v, "outpost.rtt.64") <= 2),
+            new Row("64 B plugin → host round trip (µs, mean of 1,000; \"floor\": host → plugin)",
+                    "outpost.hostcall.64", "outpost.rtt.64", null, false, "≤ 1.5× host → plugin",
+                    v -> ratio(v, "outpost.hostcall.64", "outpost.rtt.64") <= 1.5),
             new Row("calls/s, 1 in flight", "outpost.tput.1", null, "grpc.tput.1", true, "", null),
             new Row("calls/s, 16 in flight", "outpost.tput.16", null, "grpc.tput.16", true, "", null),
             new Row("calls/s, 64 in flight", "outpost.tput.64", null, "grpc.tput.64", true, "≥ 300,000",

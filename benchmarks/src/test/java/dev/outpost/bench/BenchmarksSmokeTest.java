@@ -38,6 +38,12 @@ class BenchmarksSmokeTest {
     }
 
     @Test
+    void typedAndPluginToHostBenchmarksRunUnderJmh() throws Exception {
+        var options = BenchMain.options(true, List.of(TypedBenchmark.class.getSimpleName())).build();
+        assertEquals(List.of("outpost.hostcall.64", "outpost.typed.64"), names(BenchMain.figures(new Runner(options).run())));
+    }
+
+    @Test
     void grpcBenchmarkTalksToAnEchoServer(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("echo.sock");
         try (GrpcJavaEchoServer server = GrpcJavaEchoServer.start(socket)) {

@@ -6,13 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.outpost.api.PluginState;
 import dev.outpost.itests.ds.CallsOnActivate;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +23,6 @@ import org.osgi.framework.Bundle;
  * deadline.
  */
 class DeclarativeServicesTest {
-    private static final Path SCR = Path.of(System.getProperty("outpost.test.scr", "target/scr"));
-
     @TempDir
     Path dir;
     TestRuntime runtime;
@@ -37,15 +31,7 @@ class DeclarativeServicesTest {
     void start() throws Exception {
         System.clearProperty(CallsOnActivate.ANSWER);
         runtime = TestRuntime.start(dir);
-        List<Bundle> scr = new ArrayList<>();
-        try (Stream<Path> jars = Files.list(SCR)) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
-                scr.add(runtime.install(jar));
-            }
-        }
-        for (Bundle b : scr) {
-            b.start();
-        }
+        runtime.startScr();
     }
 
     @AfterEach

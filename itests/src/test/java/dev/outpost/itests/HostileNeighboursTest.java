@@ -192,7 +192,7 @@ class HostileNeighboursTest {
         assertEquals(cwd.resolve("evil.jar"), dropped);
         assertTrue(Files.exists(dropped));
         stopWithinBound(bundle);
-        assertFalse(Files.exists(cwd), "removed with the process: " + cwd);
+        awaitRemoved(cwd); // removed on the runtime's cleanup thread once the process is reaped
     }
 
     private void stopWithinBound(Bundle bundle) throws Exception {
@@ -204,6 +204,14 @@ class HostileNeighboursTest {
             }
         });
         stopped.get(STOP_BOUND_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static void awaitRemoved(Path path) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Files.exists(path) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+        assertFalse(Files.exists(path), "removed with the process: " + path);
     }
 
     private static void awaitGone(long pid) throws InterruptedException {

@@ -28,6 +28,14 @@ final class TestBundles {
         return SAMPLES.resolve("zlib.jar");
     }
 
+    static Path kv() {
+        return SAMPLES.resolve("kv.jar");
+    }
+
+    static Path counter() {
+        return SAMPLES.resolve("counter.jar");
+    }
+
     /** A bundle running the fixture plugin in {@code mode}, named {@code name}. */
     static Path fixture(Path dir, String name, String mode) throws IOException {
         return fixture(dir, name, mode, Map.of());

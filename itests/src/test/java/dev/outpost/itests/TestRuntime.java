@@ -32,6 +32,7 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 final class TestRuntime implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Path SCR = Path.of(System.getProperty("outpost.test.scr", "target/scr"));
 
     final Framework framework;
     final BundleContext context;
@@ -63,6 +64,19 @@ final class TestRuntime implements AutoCloseable {
         Bundle b = install(jar);
         b.start();
         return b;
+    }
+
+    /** Installs and starts Apache Felix SCR (Declarative Services) and what it needs. */
+    void startScr() throws Exception {
+        List<Bundle> scr = new ArrayList<>();
+        try (var jars = java.nio.file.Files.list(SCR)) {
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                scr.add(install(jar));
+            }
+        }
+        for (Bundle b : scr) {
+            b.start();
+        }
     }
 
     Plugins plugins() {

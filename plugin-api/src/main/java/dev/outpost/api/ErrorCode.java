@@ -20,5 +20,7 @@ public enum ErrorCode {
     /** A limit was hit, for example the maximum frame size. */
     RESOURCE_EXHAUSTED,
     /** A side broke the wire protocol. */
-    PROTOCOL_ERROR
+    PROTOCOL_ERROR,
+    /** The caller may not call this service: a plugin whose bundle does not import it (protocol 1.1). */
+    PERMISSION_DENIED
 }

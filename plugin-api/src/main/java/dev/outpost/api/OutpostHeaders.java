@@ -41,6 +41,23 @@ public final class OutpostHeaders {
      */
     public static final String SANDBOX = "Outpost-Sandbox";
 
+    /**
+     * The generated Java interfaces of the plugin's services, for consumers that want typed calls:
+     * comma-separated clauses, each a service name with an {@code interface} attribute naming an
+     * interface made by {@code protoc-gen-outpost} from the service's {@code .proto}, for example
+     * {@code zlib; interface=dev.outpost.sample.zlib.Zlib}. The bundle carries (and exports) the
+     * interface; the runtime registers it beside the service's {@link PluginService}, with the same
+     * properties, while the plugin serves that service. Optional.
+     */
+    public static final String SERVICE = "Outpost-Service";
+    /**
+     * The host services the plugin may call, comma-separated names (each the value of a service's
+     * {@link HostService#EXPORT} property, or another plugin's service name), for example
+     * {@code kv, clock}. A call to anything else is answered {@link ErrorCode#PERMISSION_DENIED}.
+     * Optional: without it a plugin may call nothing.
+     */
+    public static final String IMPORT = "Outpost-Import";
+
     private OutpostHeaders() {
     }
 }

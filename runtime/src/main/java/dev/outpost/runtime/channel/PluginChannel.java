@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   caller ── call() ──► FrameSender ──► socket ──► plugin
  *   caller ◄─ future ◄── CallTable ◄── ChannelReader ◄── socket
- *                                         └─► PluginRequests (Ping, Request) / Listener (the rest)
+ *                                         └─► PluginRequests (Ping; Request, Cancel to a RequestHandler)
+ *                                             / Listener (the rest)
  * </pre>
  *
  * <p>Owns the socket descriptor from construction until {@link #close()}. Anything that breaks the
@@ -79,7 +80,7 @@ public final class PluginChannel implements AutoCloseable {
         this.outbox = new Outbox(name, fd, writeTimeoutMillis, timer, this::breakChannel);
         this.sender = new FrameSender(name, fd, maxFrameSize, () -> broken, this::breakChannel, outbox);
         this.calls = new CallTable(this::sendCancel);
-        this.requests = new PluginRequests(this::sendLater);
+        this.requests = new PluginRequests(this::sendLater, f -> sender.send(f, writeTimeoutMillis));
     }
 
     /** Starts reading: frames arrive at the listener from now on. */
@@ -211,6 +212,14 @@ public final class PluginChannel implements AutoCloseable {
         sender.sendLater(frame);
     }
 
+    /**
+     * From now on the plugin's requests go to {@code handler}, which is closed when the connection
+     * goes; until then (and with null) they are answered PERMISSION_DENIED.
+     */
+    public void serveRequests(RequestHandler handler) {
+        requests.serveWith(handler);
+    }
+
     private void sendCancel(long id) {
         sendLater(Frame.newBuilder().setCancel(Cancel.newBuilder().setId(id)).build());
     }
@@ -226,6 +235,7 @@ public final class PluginChannel implements AutoCloseable {
         if (r != null) {
             r.stop();
         }
+        requests.close();
         if (kind != Breakage.END_OF_FILE) {
             calls.close(kind.callsFailWith, reason);
         }
@@ -253,6 +263,7 @@ public final class PluginChannel implements AutoCloseable {
     @Override
     public void close() {
         calls.close(ErrorCode.UNAVAILABLE, name + " is stopped");
+        requests.close();
         synchronized (this) {
             if (closed) {
                 return;

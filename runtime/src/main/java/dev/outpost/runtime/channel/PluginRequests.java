@@ -9,27 +9,79 @@ import dev.outpost.protocol.v1.Response;
 import java.util.function.Consumer;
 
 /**
- * What the host answers when a plugin asks: a Pong for each Ping, and for each Request an
- * UNIMPLEMENTED error (this host offers plugins no services yet); a Cancel has nothing to cancel.
- * The answers go out through {@code send}, which must not block. Holds no state.
+ * What the host answers when a plugin asks: a Pong for each Ping; its Requests and Cancels go to
+ * the {@link RequestHandler} that serves it once its handshake is done. Before that, or for a
+ * plugin that may call nothing, a Request is answered PERMISSION_DENIED. The answers go out through
+ * {@code send}, which must not block.
  */
 final class PluginRequests {
     private static final int MAX_NAME_CHARS = 128;
 
-    private final Consumer<Frame> send;
-
-    PluginRequests(Consumer<Frame> send) {
-        this.send = send;
+    /** Writes a frame from the calling thread, waiting for room up to the channel's write timeout. */
+    interface BlockingSend {
+        void send(Frame frame) throws java.io.IOException;
     }
 
-    /** Whether the frame was a plugin's request, and has been answered. */
+    private final Consumer<Frame> send;
+    private final BlockingSend blockingSend;
+    private final Consumer<Response> answer = this::answer;
+    private volatile RequestHandler handler;
+    private volatile boolean closed;
+
+    PluginRequests(Consumer<Frame> send, BlockingSend blockingSend) {
+        this.send = send;
+        this.blockingSend = blockingSend;
+    }
+
+    /** See {@link RequestHandler#QUEUED_ANSWER_BYTES}. */
+    private void answer(Response r) {
+        Frame frame = Frame.newBuilder().setResponse(r).build();
+        if (frame.getSerializedSize() <= RequestHandler.QUEUED_ANSWER_BYTES) {
+            send.accept(frame);
+            return;
+        }
+        try {
+            blockingSend.send(frame);
+        } catch (dev.outpost.runtime.wire.FrameWriter.FrameTooLargeException e) {
+            send.accept(Frame.newBuilder().setResponse(Response.newBuilder().setId(r.getId())
+                    .setError(Error.newBuilder().setCode(Code.RESOURCE_EXHAUSTED)
+                            .setMessage("the answer does not fit in a frame: " + e.getMessage()))).build());
+        } catch (java.io.IOException e) {
+            // the connection broke meanwhile, and reports it itself
+        }
+    }
+
+    /** From now on requests go to {@code h} (null: none are served); a later {@link #close} closes it. */
+    void serveWith(RequestHandler h) {
+        synchronized (this) {
+            if (!closed) {
+                handler = h;
+                return;
+            }
+        }
+        if (h != null) {
+            h.closed(); // the connection went before the handler came
+        }
+    }
+
+    /** Whether the frame was a plugin's request, and has been handled. */
     boolean handle(Frame frame) {
         switch (frame.getKindCase()) {
             case PING -> send.accept(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());
-            case REQUEST -> send.accept(unimplemented(frame.getRequest()));
+            case REQUEST -> {
+                RequestHandler h = handler;
+                if (h == null) {
+                    answer.accept(denied(frame.getRequest()));
+                } else {
+                    h.request(frame.getRequest(), answer);
+                }
+            }
             case CANCEL -> {
-                // the host serves no calls, so there is nothing to cancel
+                RequestHandler h = handler;
+                if (h != null) {
+                    h.cancel(frame.getCancel().getId());
+                }
             }
             default -> {
                 return false;
@@ -38,11 +90,27 @@ final class PluginRequests {
         return true;
     }
 
+    /** The connection is gone; the handler is told once. */
+    void close() {
+        RequestHandler h;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            h = handler;
+        }
+        if (h != null) {
+            h.closed();
+        }
+    }
+
     /** The answer names the service asked for, cut short: its length is the plugin's to choose. */
-    private static Frame unimplemented(Request request) {
-        return Frame.newBuilder().setResponse(Response.newBuilder().setId(request.getId())
-                .setError(Error.newBuilder().setCode(Code.UNIMPLEMENTED)
-                        .setMessage("the host provides no service " + shortened(request.getService())))).build();
+    private static Response denied(Request request) {
+        return Response.newBuilder().setId(request.getId())
+                .setError(Error.newBuilder().setCode(Code.PERMISSION_DENIED)
+                        .setMessage("the plugin may not call " + shortened(request.getService())
+                                + ": its bundle imports no host services")).build();
     }
 
     static String shortened(String s) {

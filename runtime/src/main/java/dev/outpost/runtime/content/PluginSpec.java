@@ -12,12 +12,24 @@ import java.util.stream.Collectors;
 
 /**
  * What a bundle's Outpost headers ask for, checked: the executable chosen for this platform, the
- * plugin's name (argv[0]), its arguments, configuration, restart policy and what its sandbox must
- * allow it. Every problem found is reported in one {@link InvalidPluginException}.
+ * plugin's name (argv[0]), its arguments, configuration, restart policy, what its sandbox must
+ * allow it, the host services it may call ({@code imports}) and the generated interfaces of its
+ * services ({@code interfaces}: service name to class name). Every problem found is reported in one
+ * {@link InvalidPluginException}.
  */
 public record PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
-                  RestartPolicy restart, SandboxRequest sandbox) {
+                  RestartPolicy restart, SandboxRequest sandbox, List<String> imports, Map<String, String> interfaces) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}");
+    /** A service name (docs/protocol.md), as an import or in Outpost-Service. */
+    private static final Pattern SERVICE = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]{0,127}");
+    private static final Pattern JAVA_NAME = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*"
+            + "(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
+
+    /** The spec without imports or typed interfaces. */
+    public PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
+                      RestartPolicy restart, SandboxRequest sandbox) {
+        this(name, executablePath, arguments, config, restart, sandbox, List.of(), Map.of());
+    }
 
     /** The bundle's headers do not describe a runnable plugin. */
     public static final class InvalidPluginException extends Exception {
@@ -94,10 +106,50 @@ public record PluginSpec(String name, String executablePath, List<String> argume
         RestartPolicy restart = RestartPolicy.parse(headers.apply(OutpostHeaders.RESTART), problems);
         SandboxRequest sandbox = SandboxRequest.parse(headers.apply(OutpostHeaders.SANDBOX), problems);
 
+        List<String> imports = imports(headers.apply(OutpostHeaders.IMPORT), problems);
+        Map<String, String> interfaces = interfaces(headers.apply(OutpostHeaders.SERVICE), problems);
+
         if (!problems.isEmpty()) {
             throw new InvalidPluginException(String.join("; ", problems));
         }
-        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart, sandbox);
+        return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart, sandbox,
+                imports, interfaces);
+    }
+
+    private static List<String> imports(String header, List<String> problems) {
+        List<String> imports = new ArrayList<>();
+        if (header != null && !header.isBlank()) {
+            for (String n : HeaderClauses.split(header, ',')) {
+                String name = n.trim();
+                if (!SERVICE.matcher(name).matches()) {
+                    problems.add(OutpostHeaders.IMPORT + " entry '" + name + "' is not a service name");
+                } else if (imports.contains(name)) {
+                    problems.add(OutpostHeaders.IMPORT + " lists " + name + " twice");
+                } else {
+                    imports.add(name);
+                }
+            }
+        }
+        return List.copyOf(imports);
+    }
+
+    private static Map<String, String> interfaces(String header, List<String> problems) {
+        Map<String, String> interfaces = new LinkedHashMap<>();
+        if (header == null || header.isBlank()) {
+            return Map.of();
+        }
+        for (HeaderClauses.Clause clause : HeaderClauses.parse(header)) {
+            String type = clause.attributes().get("interface");
+            if (clause.paths().size() != 1 || !SERVICE.matcher(clause.paths().get(0)).matches()) {
+                problems.add(OutpostHeaders.SERVICE + " clause '" + describe(clause) + "' must name one service");
+            } else if (type == null || !JAVA_NAME.matcher(type).matches()) {
+                problems.add(OutpostHeaders.SERVICE + " clause '" + describe(clause)
+                        + "' needs interface=<the generated Java interface>");
+            } else if (interfaces.putIfAbsent(clause.paths().get(0), type) != null) {
+                problems.add(OutpostHeaders.SERVICE + " names service " + clause.paths().get(0) + " twice");
+            }
+        }
+        return Map.copyOf(interfaces);
     }
 
     private static String describe(HeaderClauses.Clause clause) {

@@ -7,7 +7,6 @@ import dev.outpost.api.PluginState;
 import dev.outpost.api.Plugins;
 import dev.outpost.runtime.content.InstalledContent;
 import dev.outpost.runtime.process.PluginHost;
-import dev.outpost.runtime.services.ServiceRegistrar;
 import dev.outpost.runtime.supervision.PluginSupervisor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,7 +67,7 @@ public final class PluginExtender implements BundleTrackerCustomizer<PluginSuper
         }
         PluginSupervisor successor = reloads.takeSuccessor(bundle.getBundleId());
         if (successor != null) {
-            successor.adopt(new ServiceRegistrar(bundle.getBundleContext()));
+            successor.adopt(bundle.getBundleContext());
             plugins.put(bundle.getBundleId(), successor);
             return successor;
         }

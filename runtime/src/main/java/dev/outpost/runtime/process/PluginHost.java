@@ -2,6 +2,8 @@ package dev.outpost.runtime.process;
 
 import dev.outpost.runtime.channel.Reactor;
 import dev.outpost.runtime.config.DaemonThreads;
+import dev.outpost.runtime.hostcalls.HostCallLimits;
+import dev.outpost.runtime.hostcalls.HostCallPool;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.content.ImageCache;
 import dev.outpost.runtime.os.Arch;
@@ -27,8 +29,9 @@ import java.util.function.Function;
 
 /**
  * The machinery every plugin process of one runtime shares, so that host threads do not grow
- * with the number of plugins: these five threads, and the private directories' {@code outpost-cleanup}
- * ({@link WorkingDirectories}), whatever the number of plugins.
+ * with the number of plugins: these five threads, the private directories' {@code outpost-cleanup}
+ * ({@link WorkingDirectories}) and the pool of plugins' calls to the host ({@link HostCallPool},
+ * bounded), whatever the number of plugins.
  * <ul>
  *   <li>{@code outpost-io}: the {@link Reactor}, reads every socket, pipe and pidfd;
  *   <li>{@code outpost-timer}: handshake timeouts, call deadlines, liveness pings, restart backoffs;
@@ -68,6 +71,9 @@ public final class PluginHost implements AutoCloseable {
     public final ExecutorService registry;
     /** The confinement of every plugin process: settings, cgroups, what this host lacks. */
     public final Confiner confiner;
+    /** The bounds on plugins' calls to host services, and the threads they run on ({@code outpost-hostcall}). */
+    public final HostCallLimits hostCallLimits;
+    public final HostCallPool hostCalls;
 
     private final Spawner spawner;
     private final ExecutorService spawnThread;
@@ -103,6 +109,8 @@ public final class PluginHost implements AutoCloseable {
         this.registry = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 DaemonThreads.named("outpost-registry"));
         this.answers = new ReceiveBudget(4L * config.maxFrameSize());
+        this.hostCallLimits = HostCallLimits.from(properties, config.maxFrameSize());
+        this.hostCalls = new HostCallPool(hostCallLimits);
     }
 
     /** What no bundle may ask to read: the deploy folder, the bundle cache, the host's and plugins' directories. */
@@ -155,6 +163,7 @@ public final class PluginHost implements AutoCloseable {
     /** Stops the threads. Plugins must have been stopped first. */
     @Override
     public void close() {
+        hostCalls.close();
         spawnThread.shutdown();
         supervisor.shutdown();
         registry.shutdown();

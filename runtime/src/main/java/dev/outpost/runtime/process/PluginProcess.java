@@ -7,6 +7,7 @@ import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
 import dev.outpost.runtime.channel.Breakage;
 import dev.outpost.runtime.channel.CallNotSentException;
+import dev.outpost.runtime.channel.HostSide;
 import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.os.ExitStatus;
@@ -47,6 +48,7 @@ public final class PluginProcess {
     private final long bundleId;
     private final PluginSpec spec;
     private final PluginImage image;
+    private final HostSide hostSide;
     private final StateMachine<ProcessState> states = ProcessState.machine();
     /** Completes when the process has been reaped and released. */
     private final CompletableFuture<ProcessState> terminated = new CompletableFuture<>();
@@ -70,8 +72,10 @@ public final class PluginProcess {
     private volatile long spawnedNanos;
     private volatile long spawnedWallMillis;
 
-    public PluginProcess(PluginHost host, long bundleId, PluginSpec spec, PluginImage image) {
+    /** @param hostSide what the plugin may call on the host */
+    public PluginProcess(PluginHost host, long bundleId, PluginSpec spec, PluginImage image, HostSide hostSide) {
         this.host = host;
+        this.hostSide = hostSide;
         this.bundleId = bundleId;
         this.spec = spec;
         this.image = image;
@@ -141,10 +145,6 @@ public final class PluginProcess {
         return Optional.ofNullable(failure);
     }
 
-    public Optional<ExitStatus> exitStatus() {
-        return Optional.ofNullable(exit);
-    }
-
     /**
      * A snapshot, with what the owner keeps across processes: the plugin's state and failure, the
      * restart count and the call counters.
@@ -155,7 +155,7 @@ public final class PluginProcess {
         ProcessIo i = io;
         return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state, pid(),
                 began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
-                exitStatus().map(ExitStatus::describe), failure, i == null ? List.of() : i.stderr.tail(),
+                Optional.ofNullable(exit).map(ExitStatus::describe), failure, i == null ? List.of() : i.stderr.tail(),
                 i == null ? PluginSandbox.NONE : i.sandbox.snapshot(i.child.pid()));
     }
 
@@ -247,7 +247,7 @@ public final class PluginProcess {
         if (state() != ProcessState.STARTING) {
             return;
         }
-        String refusal = ProcessHandshake.answer(io.channel, received, spec.name(), spec.config(), host.config, log);
+        String refusal = ProcessHandshake.answer(io.channel, received, spec, pid(), host.config, hostSide, log);
         if (refusal != null) { // the plugin was told, and may leave by itself within the grace
             fail(new ProcessEnding.Ending("handshake refused: " + refusal, false, ErrorCode.UNAVAILABLE),
                     host.config.stopGrace().toMillis());

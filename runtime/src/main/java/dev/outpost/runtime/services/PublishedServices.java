@@ -24,7 +24,11 @@ public final class PublishedServices {
     private final Hello hello;
     private final long bundleId;
     private final int ranking;
-    private final List<ServiceRegistration<PluginService>> registrations = new CopyOnWriteArrayList<>();
+    /** A registration and the service it is of: its PluginService's, or its typed interface's. */
+    private record Registration(ServiceRegistration<?> registration, ServiceDescriptor service) {
+    }
+
+    private final List<Registration> registrations = new CopyOnWriteArrayList<>();
     private volatile long pid;
 
     PublishedServices(String pluginName, Hello hello, long bundleId, long pid, int ranking) {
@@ -35,8 +39,8 @@ public final class PublishedServices {
         this.ranking = ranking;
     }
 
-    void add(ServiceRegistration<PluginService> r) {
-        registrations.add(r);
+    void add(ServiceRegistration<?> r, ServiceDescriptor service) {
+        registrations.add(new Registration(r, service));
     }
 
     /** Whether a new handshake declares exactly the same services, so these can stay. */
@@ -56,10 +60,9 @@ public final class PublishedServices {
      * {@code ServiceTracker} forget what it cached, say a registration just withdrawn.
      */
     public void touch() {
-        List<ServiceRegistration<PluginService>> now = List.copyOf(registrations); // a withdrawal may clear it meanwhile
-        for (int i = 0; i < now.size(); i++) {
+        for (Registration r : List.copyOf(registrations)) { // a withdrawal may clear it meanwhile
             try {
-                now.get(i).setProperties(properties(hello.getServices(i)));
+                r.registration().setProperties(properties(r.service()));
             } catch (IllegalStateException alreadyGone) {
                 // unregistered with the bundle
             }
@@ -67,9 +70,9 @@ public final class PublishedServices {
     }
 
     public void withdraw() {
-        for (ServiceRegistration<PluginService> r : List.copyOf(registrations)) {
+        for (Registration r : List.copyOf(registrations)) {
             try {
-                r.unregister();
+                r.registration().unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the framework unregistered it with the bundle
             }

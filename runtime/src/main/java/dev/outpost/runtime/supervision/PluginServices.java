@@ -4,6 +4,7 @@ import dev.outpost.protocol.v1.Hello;
 import dev.outpost.runtime.services.PublishedServices;
 import dev.outpost.runtime.services.RemoteService;
 import dev.outpost.runtime.services.ServiceRegistrar;
+import dev.outpost.runtime.services.TypedInterfaces;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -26,21 +27,24 @@ final class PluginServices {
     private String name;                        // guarded by lock
     private long generation;                    // guarded by lock: counts withdrawals
     private int ranking;                        // guarded by lock: that of the latest registration
+    private volatile TypedInterfaces typed = TypedInterfaces.NONE;
     /** What the first registration outranks: 0, or the ranking of the plugin this one replaces. */
     private final int base;
 
     /**
-     * {@code ranking}: what the first registration outranks (that of the plugin this one replaces).
+     * {@code replaces}: the services of the plugin this one replaces in a hot reload, or null; the
+     * first registration outranks theirs.
      * A registration outranks the one it overlaps; one made when nothing of the plugin is
      * registered (after a restart) starts again from {@code ranking + 1}, so that restarting
      * cannot raise a plugin above another plugin's services of the same name.
      */
-    PluginServices(long bundleId, ServiceRegistrar registrar, RemoteService.Calls calls, int ranking) {
+    PluginServices(long bundleId, ServiceRegistrar registrar, RemoteService.Calls calls, PluginServices replaces) {
         this.bundleId = bundleId;
         this.registrar = registrar;
         this.calls = calls;
-        this.ranking = ranking;
+        this.ranking = replaces == null ? 0 : replaces.ranking();
         this.base = ranking;
+        this.typed = replaces == null ? TypedInterfaces.NONE : replaces.typed;
     }
 
     /** The ranking of the latest registration: a successor's outrank it. */
@@ -58,6 +62,18 @@ final class PluginServices {
         }
         if (p != null) {
             p.touch();
+        }
+    }
+
+    /**
+     * The generated interfaces to register beside the services, read once as the plugin starts. A
+     * hot reload keeps those of the plugin it replaces when the bundle names the same: consumers are
+     * wired to the interfaces of the revision they resolved against until a refresh, and an object
+     * of a later revision's class would be invisible to them.
+     */
+    void typed(TypedInterfaces t) {
+        if (!typed.sameAs(t)) {
+            typed = t;
         }
     }
 
@@ -96,7 +112,7 @@ final class PluginServices {
             same.updatePid(pid);
             return true;
         }
-        PublishedServices fresh = r.publish(name, hello, bundleId, pid, rank, calls);
+        PublishedServices fresh = r.publish(name, hello, bundleId, pid, rank, calls, typed);
         PublishedServices replaced = null;
         boolean keep;
         synchronized (lock) {
@@ -147,7 +163,7 @@ final class PluginServices {
         if (before == null || h == null) {
             return;
         }
-        PublishedServices moved = next.publish(n, h, bundleId, pid, rank, calls);
+        PublishedServices moved = next.publish(n, h, bundleId, pid, rank, calls, typed);
         boolean keep;
         synchronized (lock) {
             keep = generation == gen && published == before;

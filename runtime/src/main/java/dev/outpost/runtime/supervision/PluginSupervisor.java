@@ -7,9 +7,7 @@ import dev.outpost.api.PluginInfo;
 import dev.outpost.api.PluginSandbox;
 import dev.outpost.api.PluginState;
 import dev.outpost.protocol.v1.Hello;
-import dev.outpost.runtime.content.Platform;
 import dev.outpost.runtime.content.PluginContent;
-import dev.outpost.runtime.content.PluginImage;
 import dev.outpost.runtime.content.PluginSpec;
 import dev.outpost.runtime.content.RestartPolicy;
 import dev.outpost.runtime.process.PluginHost;
@@ -30,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 
 /**
  * The supervisor of one plugin while its bundle is active: it reads the bundle's headers once,
@@ -40,7 +39,8 @@ import org.osgi.framework.Bundle;
  *
  * <p>Its lock guards its fields only: nothing is called under it that can call back (service
  * registration runs on the runtime's registry thread, outside it; a process is stopped outside it).
- * Owns the executable image, the current process and the service registrations. Its own state
+ * Owns its {@link PluginSetup} (the executable image, the imports), the current process and the
+ * service registrations. Its own state
  * machine is the plugin's as the outside sees it ({@link PluginInfo#state()}, {@link PluginEvent}s).
  */
 public final class PluginSupervisor {
@@ -57,7 +57,7 @@ public final class PluginSupervisor {
     private RestartPolicy policy;
     private RestartBudget budget;
     private RestartBudget cleanExits;
-    private PluginImage image;
+    private PluginSetup setup;
     private PluginProcess process; // guarded by this, as are the fields below
     /** Completes when the current process serves (RUNNING); its calls may go out from then on. */
     private CompletableFuture<PluginProcess> ready = new CompletableFuture<>();
@@ -85,7 +85,7 @@ public final class PluginSupervisor {
         this.name = bundle.getSymbolicName();
         this.router = new CallRouter(this, host.timer);
         this.services = new PluginServices(bundle.getBundleId(), registrar, router::call,
-                replaces == null ? 0 : replaces.services.ranking());
+                replaces == null ? null : replaces.services);
         states.addListener((from, to) -> events.accept(new PluginEvent(name, bundle.getBundleId(), lastPid, from, to,
                 to == PluginState.FAILED || to == PluginState.RESTARTING || to == PluginState.STOPPED
                         ? Optional.ofNullable(failure) : Optional.empty())));
@@ -94,14 +94,11 @@ public final class PluginSupervisor {
     /** Checks the headers and starts the first process (its executable is loaded as it spawns); never throws. */
     public synchronized void start() {
         try {
-            spec = PluginSpec.parse(content::header, Platform.current(), content::has);
+            setup = PluginSetup.read(bundle, content, host);
+            spec = setup.spec();
             name = spec.name();
-            policy = spec.restart().overriddenBy(host.properties);
-            image = new PluginImage(content, spec.name(), spec.executablePath());
-            var refusal = host.confiner.refusal(spec.sandbox());
-            if (refusal.isPresent()) {
-                throw new IllegalArgumentException(refusal.get());
-            }
+            policy = setup.policy();
+            services.typed(setup.typed());
         } catch (PluginSpec.InvalidPluginException | IllegalArgumentException e) {
             failure = "bundle " + bundle.getSymbolicName() + " [" + bundle.getBundleId() + "] cannot run its plugin: "
                     + e.getMessage();
@@ -114,13 +111,14 @@ public final class PluginSupervisor {
         if (!services.hasRegistrar()) {
             services.registrar(new ServiceRegistrar(bundle.getBundleContext()));
         }
+        setup.imports().start();
         states.move(PluginState.STARTING);
         spawn();
     }
 
     /** Starts a new process; the plugin is STARTING. Caller holds the lock. */
     private void spawn() {
-        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, image);
+        PluginProcess p = new PluginProcess(host, bundle.getBundleId(), spec, setup.image(), setup.imports());
         process = p;
         if (ready.isDone()) {
             ready = new CompletableFuture<>();
@@ -282,16 +280,19 @@ public final class PluginSupervisor {
         next.services.touch();
     }
 
-    /** Hot reload, second half: the services move to {@code finalRegistrar} without a gap. */
-    public void adopt(ServiceRegistrar finalRegistrar) {
+    /** Hot reload, second half: services and imports move to {@code context}, the bundle's new one, without a gap. */
+    public void adopt(BundleContext context) {
         PluginProcess p;
         synchronized (this) {
             p = process;
         }
+        if (setup != null) {
+            setup.imports().moveTo(context);
+        }
         if (p == null) {
-            services.registrar(finalRegistrar);
+            services.registrar(new ServiceRegistrar(context));
         } else {
-            services.moveTo(finalRegistrar, p.pid());
+            services.moveTo(new ServiceRegistrar(context), p.pid());
         }
     }
 
@@ -327,8 +328,8 @@ public final class PluginSupervisor {
         if (wasLive) {
             states.move(PluginState.STOPPED);
         }
-        if (image != null) {
-            image.close();
+        if (setup != null) {
+            setup.close();
         }
     }
 

@@ -17,7 +17,13 @@ public final class Codes {
             case UNAVAILABLE -> ErrorCode.UNAVAILABLE;
             case RESOURCE_EXHAUSTED -> ErrorCode.RESOURCE_EXHAUSTED;
             case PROTOCOL_ERROR -> ErrorCode.PROTOCOL_ERROR;
+            case PERMISSION_DENIED -> ErrorCode.PERMISSION_DENIED;
             case INTERNAL, CODE_UNSPECIFIED, UNRECOGNIZED -> ErrorCode.INTERNAL;
         };
+    }
+
+    /** The wire's code for an API code (the names are the same). */
+    public static Code toWire(ErrorCode code) {
+        return Code.valueOf(code.name());
     }
 }

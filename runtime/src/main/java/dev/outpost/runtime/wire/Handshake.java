@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 public final class Handshake {
     static final int MIN_VERSION = 1;
     public static final int MAX_VERSION = 1;
+    /** The minor version of {@link #MAX_VERSION}: 1.1 added calls from plugins to host services. */
+    public static final int MINOR_VERSION = 1;
     static final String HOST_NAME = "outpost";
     static final String HOST_VERSION = "0.1.0";
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-/]{0,127}");
@@ -32,7 +34,9 @@ public final class Handshake {
     private Handshake() {
     }
 
-    public static Outcome judge(Hello hello, Map<String, String> config, int maxFrameSize) {
+    /** @param imports the host services the plugin may call now, listed in the Welcome */
+    public static Outcome judge(Hello hello, Map<String, String> config, int maxFrameSize,
+                                java.util.List<String> imports) {
         int min = hello.getMinVersion();
         int max = hello.getMaxVersion();
         if (min > max) {
@@ -72,7 +76,7 @@ public final class Handshake {
         }
         Welcome.Builder welcome = Welcome.newBuilder()
                 .setVersion(chosen).setHostName(HOST_NAME).setHostVersion(HOST_VERSION)
-                .setMaxFrameSize(maxFrameSize);
+                .setMaxFrameSize(maxFrameSize).setMinorVersion(MINOR_VERSION).addAllImports(imports);
         config.forEach((k, v) -> welcome.addConfig(ConfigEntry.newBuilder().setKey(k).setValue(v)));
         return new Outcome(welcome.build(), null);
     }

@@ -75,4 +75,23 @@ class PluginSpecTest {
         assertTrue(!LINUX_X64.matches("Linux", "x86"));
         assertTrue(!LINUX_X64.matches("MacOSX", "x86-64"));
     }
+
+    @Test
+    void importsAndTypedInterfacesAreRead() throws Exception {
+        PluginSpec spec = parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, clock",
+                "Outpost-Service", "zlib; interface=dev.outpost.sample.zlib.Zlib"), Set.of("bin/echo"));
+        assertEquals(java.util.List.of("kv", "clock"), spec.imports());
+        assertEquals(Map.of("zlib", "dev.outpost.sample.zlib.Zlib"), spec.interfaces());
+    }
+
+    @Test
+    void badImportsAndInterfacesAreNamed() {
+        PluginSpec.InvalidPluginException e = assertThrows(PluginSpec.InvalidPluginException.class,
+                () -> parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, kv, (objectClass=*)",
+                        "Outpost-Service", "zlib, echo; interface=not a class"), Set.of("bin/echo")));
+        assertTrue(e.getMessage().contains("lists kv twice"), e.getMessage());
+        assertTrue(e.getMessage().contains("'(objectClass=*)' is not a service name"), e.getMessage());
+        assertTrue(e.getMessage().contains("'zlib' needs interface="), e.getMessage());
+        assertTrue(e.getMessage().contains("'echo; interface=not a class' needs interface="), e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package dev.outpost.runtime.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.outpost.runtime.channel.HostSide;
 import dev.outpost.runtime.config.RuntimeConfig;
 import dev.outpost.runtime.content.PluginContent;
 import dev.outpost.runtime.content.PluginImage;
@@ -74,7 +75,7 @@ class PluginProcessTest {
     void aLaunchThatThrowsEndsTheProcessFailedInsteadOfLeavingItStarting() throws Exception {
         PluginProcess p = new PluginProcess(host, 1, SPEC, new PluginImage(content(() -> {
             throw new IllegalStateException("a bug in reading the executable");
-        }), "fx", "bin/fx"));
+        }), "fx", "bin/fx"), HostSide.NONE);
         p.start();
         assertEquals(ProcessState.FAILED, p.terminated().get(10, TimeUnit.SECONDS));
         assertTrue(p.failure().orElseThrow().contains("a bug in reading the executable"), p.failure().toString());
@@ -94,7 +95,7 @@ class PluginProcessTest {
                 throw new IllegalStateException(e);
             }
         }), "fx", "bin/fx");
-        PluginProcess p = new PluginProcess(host, 1, SPEC, image);
+        PluginProcess p = new PluginProcess(host, 1, SPEC, image, HostSide.NONE);
         p.start();
         assertTrue(spawning.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> stopped = CompletableFuture.runAsync(p::stop);

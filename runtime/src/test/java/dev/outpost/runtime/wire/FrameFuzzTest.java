@@ -50,7 +50,7 @@ class FrameFuzzTest {
             return;
         }
         if (frame.hasHello()) {
-            Handshake.Outcome outcome = Handshake.judge(frame.getHello(), Map.of("k", "v"), LIMIT);
+            Handshake.Outcome outcome = Handshake.judge(frame.getHello(), Map.of("k", "v"), LIMIT, java.util.List.of());
             assertTrue(outcome.accepted() != (outcome.refusal() != null));
         }
     }

@@ -17,7 +17,7 @@ class HandshakeTest {
 
     @Test
     void commonVersionIsChosenAndConfigAndLimitAreSent() {
-        Handshake.Outcome o = Handshake.judge(hello(1, 3).build(), Map.of("level", "9"), 4096);
+        Handshake.Outcome o = Handshake.judge(hello(1, 3).build(), Map.of("level", "9"), 4096, java.util.List.of());
         assertTrue(o.accepted());
         assertEquals(1, o.welcome().getVersion());
         assertEquals(4096, o.welcome().getMaxFrameSize());
@@ -27,32 +27,39 @@ class HandshakeTest {
     }
 
     @Test
+    void theWelcomeSaysMinorVersionOneAndListsTheAvailableImports() {
+        Handshake.Outcome o = Handshake.judge(hello(1, 1).build(), Map.of(), 4096, java.util.List.of("kv", "clock"));
+        assertEquals(1, o.welcome().getMinorVersion());
+        assertEquals(java.util.List.of("kv", "clock"), o.welcome().getImportsList());
+    }
+
+    @Test
     void noCommonVersionIsRefusedNamingBothRanges() {
-        Handshake.Outcome o = Handshake.judge(hello(99, 99).build(), Map.of(), 4096);
+        Handshake.Outcome o = Handshake.judge(hello(99, 99).build(), Map.of(), 4096, java.util.List.of());
         assertFalse(o.accepted());
         assertEquals("no common protocol version: plugin speaks 99..99, host speaks 1..1", o.refusal());
     }
 
     @Test
     void emptyVersionRangeIsRefused() {
-        assertEquals("protocol version range 2..1 is empty", Handshake.judge(hello(2, 1).build(), Map.of(), 4096).refusal());
+        assertEquals("protocol version range 2..1 is empty", Handshake.judge(hello(2, 1).build(), Map.of(), 4096, java.util.List.of()).refusal());
     }
 
     @Test
     void missingVersionsAreRefused() {
-        assertFalse(Handshake.judge(hello(0, 0).build(), Map.of(), 4096).accepted());
+        assertFalse(Handshake.judge(hello(0, 0).build(), Map.of(), 4096, java.util.List.of()).accepted());
     }
 
     @Test
     void duplicateServiceIsRefused() {
         Hello h = hello(1, 1).addServices(ServiceDescriptor.newBuilder().setName("echo")).build();
-        assertEquals("service 'echo' is declared twice", Handshake.judge(h, Map.of(), 4096).refusal());
+        assertEquals("service 'echo' is declared twice", Handshake.judge(h, Map.of(), 4096, java.util.List.of()).refusal());
     }
 
     @Test
     void badNamesAreRefused() {
-        assertFalse(Handshake.judge(hello(1, 1).setPluginName("").build(), Map.of(), 4096).accepted());
+        assertFalse(Handshake.judge(hello(1, 1).setPluginName("").build(), Map.of(), 4096, java.util.List.of()).accepted());
         Hello h = hello(1, 1).addServices(ServiceDescriptor.newBuilder().setName("x").addMethods("has space")).build();
-        assertEquals("method name 'has space' of service 'x' is not a valid name", Handshake.judge(h, Map.of(), 4096).refusal());
+        assertEquals("method name 'has space' of service 'x' is not a valid name", Handshake.judge(h, Map.of(), 4096, java.util.List.of()).refusal());
     }
 }
