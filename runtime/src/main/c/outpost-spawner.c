@@ -125,9 +125,16 @@ static int child(void *arg)
         child_fails(job, "dup2 stderr");
     if (dup2(job->fds[2], 3) < 0) /* replaces this process's socket to the host */
         child_fails(job, "dup2 channel");
-    /* the executable at 4, close-on-exec: the exec reads it, then closes it */
+    /* the executable at 4, close-on-exec: the exec reads it, then closes it. A script (#!) is the
+     * exception: the kernel starts its interpreter with the path /dev/fd/4, which the interpreter
+     * then opens, so the descriptor stays open across the exec (execveat(2) refuses a script whose
+     * descriptor is close-on-exec). The bytes are the sealed image's either way. */
     if (job->fds[3] != EXEC_FD && dup3(job->fds[3], EXEC_FD, O_CLOEXEC) < 0)
         child_fails(job, "dup3 executable");
+    char magic[2];
+    if (pread(EXEC_FD, magic, sizeof magic, 0) == (ssize_t)sizeof magic && magic[0] == '#' && magic[1] == '!'
+        && fcntl(EXEC_FD, F_SETFD, 0) != 0)
+        child_fails(job, "fcntl executable");
     if (syscall(SYS_close_range, EXEC_FD + 1, ~0U, 0) != 0)
         child_fails(job, "close_range");
     if (job->cwd[0] != '\0' && chdir(job->cwd) != 0)

@@ -2,14 +2,9 @@ package dev.outpost.bench;
 
 import dev.outpost.api.PluginService;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.osgi.framework.Bundle;
 
 /**
@@ -67,23 +62,8 @@ final class CpuQuota {
 
     /** The spinner as a bundle, with {@code sandbox} as its Outpost-Sandbox header. */
     private static byte[] spinnerBundle(byte[] executable, String sandbox) throws Exception {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "bench.spinner");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Outpost-Executable", "bin/spinner");
-        a.putValue("Outpost-Name", "spinner");
-        a.putValue("Outpost-Arguments", Runtime.getRuntime().availableProcessors() + ", 120");
-        a.putValue("Outpost-Restart", "never");
-        a.putValue("Outpost-Sandbox", sandbox);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(out, m)) {
-            jar.putNextEntry(new JarEntry("bin/spinner"));
-            jar.write(executable);
-            jar.closeEntry();
-        }
-        return out.toByteArray();
+        return PluginJar.of("bench.spinner", "bin/spinner", executable, Map.of("Outpost-Name", "spinner",
+                "Outpost-Arguments", Runtime.getRuntime().availableProcessors() + ", 120",
+                "Outpost-Restart", "never", "Outpost-Sandbox", sandbox));
     }
 }

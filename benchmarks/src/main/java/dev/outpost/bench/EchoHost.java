@@ -107,21 +107,9 @@ final class EchoHost implements AutoCloseable {
             throw new IllegalStateException("bench plugin not found at " + exe.toAbsolutePath()
                     + "; build it (mvn package) or set -D" + PLUGIN_PROPERTY);
         }
-        java.util.jar.Manifest manifest = new java.util.jar.Manifest();
-        java.util.jar.Attributes main = manifest.getMainAttributes();
-        main.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
-        main.putValue(Constants.BUNDLE_SYMBOLICNAME, "dev.outpost.bench.plugin");
-        main.putValue("Outpost-Executable", "bin/bench_plugin; osname=Linux; processor=x86-64");
-        main.putValue("Outpost-Name", "bench");
-        main.putValue("Outpost-Import", "bench");
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
-            jar.putNextEntry(new java.util.jar.JarEntry("bin/bench_plugin"));
-            jar.write(Files.readAllBytes(exe));
-            jar.closeEntry();
-        }
-        try (InputStream in = new java.io.ByteArrayInputStream(bytes.toByteArray())) {
+        byte[] jar = PluginJar.of("dev.outpost.bench.plugin", "bin/bench_plugin", Files.readAllBytes(exe),
+                Map.of("Outpost-Name", "bench", "Outpost-Import", "bench"));
+        try (InputStream in = new java.io.ByteArrayInputStream(jar)) {
             return context.installBundle("bench:plugin", in);
         }
     }

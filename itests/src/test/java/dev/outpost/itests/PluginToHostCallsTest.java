@@ -147,7 +147,7 @@ class PluginToHostCallsTest {
     @Test
     void aPluginCallsAnotherPluginsServiceThroughTheHost() throws Exception {
         runtime.awaitService(runtime.installAndStart(TestBundles.echo()), "echo");
-        PluginService fx = fixture("fx", "echo");
+        PluginService fx = fixture("fx", "echo; plugin=echo");
         assertEquals("via the host", call(fx, "echo echo 2000 via the host"));
     }
 

@@ -1,10 +1,13 @@
 package dev.outpost.itests;
 
+import dev.outpost.runtime.content.ExecutableCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -56,8 +59,28 @@ final class TestBundles {
         return bundle(dir, name, headers, entries);
     }
 
-    /** A bundle with exactly these Outpost headers and entries. */
+    /**
+     * A bundle with these Outpost headers and entries; each executable of {@code Outpost-Executable}
+     * that is among the entries gets its {@code sha-256}, as a packaged bundle has it (the runtime
+     * refuses executables without one).
+     */
     static Path bundle(Path dir, String name, Map<String, String> headers, Map<String, byte[]> entries)
+            throws IOException {
+        Map<String, String> withDigests = new LinkedHashMap<>(headers);
+        String executables = headers.get("Outpost-Executable");
+        if (executables != null && !executables.contains("sha-256=")) {
+            List<String> clauses = new ArrayList<>();
+            for (String clause : executables.split(",")) {
+                byte[] bytes = entries.get(clause.split(";")[0].trim());
+                clauses.add(bytes == null ? clause : clause + "; sha-256=" + ExecutableCheck.sha256(bytes));
+            }
+            withDigests.put("Outpost-Executable", String.join(",", clauses));
+        }
+        return bundleAsIs(dir, name, withDigests, entries);
+    }
+
+    /** A bundle with exactly these headers and entries: no digest is added. */
+    static Path bundleAsIs(Path dir, String name, Map<String, String> headers, Map<String, byte[]> entries)
             throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();

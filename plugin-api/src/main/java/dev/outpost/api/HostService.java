@@ -8,12 +8,14 @@ import java.util.concurrent.CompletableFuture;
  * service registry with the property {@link #EXPORT} naming it, and plugins whose bundle lists
  * that name in {@link OutpostHeaders#IMPORT} may call it.
  *
- * <p>Threads: the runtime calls {@link #callAsync} on one of its host-call threads, never on a
- * thread that serves other plugins' I/O; the default runs {@link #call} there, so a blocking
+ * <p>Threads: the runtime calls {@link #callAsync} on one of its host-call threads, never on the
+ * thread that reads plugins' sockets; the default runs {@link #call} there, so a blocking
  * implementation holds that thread until it returns. Each plugin may have only a few calls
  * running at once (docs/host-services.md), so one plugin cannot take every thread. When the
  * plugin's deadline passes or it cancels the call, the runtime cancels the returned future and
- * interrupts the thread running {@link #call}; the plugin is answered at once either way.
+ * interrupts the thread running {@link #call}; the plugin is answered at once either way. A
+ * future's dependents run on the thread that completes or cancels it (for a deadline, the
+ * runtime's timer): keep them short.
  *
  * <p>Errors: a {@link PluginException} reaches the plugin with its code and message; any other
  * exception as {@link ErrorCode#INTERNAL} with its message. A service unregistered while a call

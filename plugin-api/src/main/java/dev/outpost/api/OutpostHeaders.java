@@ -51,10 +51,12 @@ public final class OutpostHeaders {
      */
     public static final String SERVICE = "Outpost-Service";
     /**
-     * The host services the plugin may call, comma-separated names (each the value of a service's
-     * {@link HostService#EXPORT} property, or another plugin's service name), for example
-     * {@code kv, clock}. A call to anything else is answered {@link ErrorCode#PERMISSION_DENIED}.
-     * Optional: without it a plugin may call nothing.
+     * The host services the plugin may call, comma-separated: a name alone is a service that a Java
+     * bundle offers under that {@link HostService#EXPORT} name; a name with a {@code plugin}
+     * attribute is that plugin's service of that name (its bundle's {@link #NAME}), for example
+     * {@code kv, zlib; plugin=zlib}. A plugin is never reached by a plain name, so a plugin that
+     * declares a service called {@code kv} cannot pass for the host's. A call to anything else is
+     * answered {@link ErrorCode#PERMISSION_DENIED}. Optional: without it a plugin may call nothing.
      */
     public static final String IMPORT = "Outpost-Import";
 

@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param failure why the plugin failed, if it did
  * @param recentStderr the last lines the current (or last) process wrote to stderr, oldest first
  * @param sandbox the confinement of the current (or last) process and its resource usage
+ * @param verification how its executable was checked before it ran ("sha-256 ... checked",
+ *     "signed by CN=... (trusted)"), once it was loaded
  */
 public record PluginInfo(String name, String version, long bundleId, PluginState state, long pid,
                          Optional<Instant> startedAt, int restarts, long calls, long errors,
                          Optional<String> exitDescription, Optional<String> failure, List<String> recentStderr,
-                         PluginSandbox sandbox) {
+                         PluginSandbox sandbox, Optional<String> verification) {
 }

@@ -80,7 +80,8 @@ public final class PluginChannel implements AutoCloseable {
         this.outbox = new Outbox(name, fd, writeTimeoutMillis, timer, this::breakChannel);
         this.sender = new FrameSender(name, fd, maxFrameSize, () -> broken, this::breakChannel, outbox);
         this.calls = new CallTable(this::sendCancel);
-        this.requests = new PluginRequests(this::sendLater, f -> sender.send(f, writeTimeoutMillis));
+        this.requests = new PluginRequests(this::sendLater, f -> sender.send(f, writeTimeoutMillis),
+                why -> breakChannel(Breakage.VIOLATION, name + " broke the protocol: " + why));
     }
 
     /** Starts reading: frames arrive at the listener from now on. */

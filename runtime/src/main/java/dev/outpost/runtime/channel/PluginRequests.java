@@ -24,19 +24,22 @@ final class PluginRequests {
 
     private final Consumer<Frame> send;
     private final BlockingSend blockingSend;
+    private final Consumer<String> stalled;
     private final Consumer<Response> answer = this::answer;
     private volatile RequestHandler handler;
     private volatile boolean closed;
 
-    PluginRequests(Consumer<Frame> send, BlockingSend blockingSend) {
+    /** @param stalled told why, when the plugin leaves an answer unread past the write timeout */
+    PluginRequests(Consumer<Frame> send, BlockingSend blockingSend, Consumer<String> stalled) {
         this.send = send;
         this.blockingSend = blockingSend;
+        this.stalled = stalled;
     }
 
-    /** See {@link RequestHandler#QUEUED_ANSWER_BYTES}. */
+    /** See {@link RequestHandler#queued}. */
     private void answer(Response r) {
         Frame frame = Frame.newBuilder().setResponse(r).build();
-        if (frame.getSerializedSize() <= RequestHandler.QUEUED_ANSWER_BYTES) {
+        if (RequestHandler.queued(r)) {
             send.accept(frame);
             return;
         }
@@ -46,8 +49,10 @@ final class PluginRequests {
             send.accept(Frame.newBuilder().setResponse(Response.newBuilder().setId(r.getId())
                     .setError(Error.newBuilder().setCode(Code.RESOURCE_EXHAUSTED)
                             .setMessage("the answer does not fit in a frame: " + e.getMessage()))).build());
+        } catch (FrameSender.WriteStalledException e) {
+            stalled.accept("it does not read the answers to its calls: " + e.getMessage());
         } catch (java.io.IOException e) {
-            // the connection broke meanwhile, and reports it itself
+            // the connection broke meanwhile (it reports that itself), or the runtime is stopping
         }
     }
 
@@ -65,7 +70,7 @@ final class PluginRequests {
     }
 
     /** Whether the frame was a plugin's request, and has been handled. */
-    boolean handle(Frame frame) {
+    boolean handle(Frame frame) throws dev.outpost.runtime.wire.ProtocolException {
         switch (frame.getKindCase()) {
             case PING -> send.accept(Frame.newBuilder()
                     .setPong(Pong.newBuilder().setNonce(frame.getPing().getNonce())).build());

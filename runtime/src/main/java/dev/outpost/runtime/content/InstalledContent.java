@@ -4,6 +4,9 @@ import dev.outpost.runtime.os.ExecutableImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.osgi.framework.Bundle;
 
 /** The headers and entries of an installed bundle; its images are kept (and shared) by the {@link ImageCache}. */
@@ -41,6 +44,19 @@ public final class InstalledContent implements PluginContent {
     public ExecutableImage image(String name, String path) throws IOException {
         return images.get(bundle.getBundleId(), bundle.getLastModified(), path, name,
                 () -> PluginContent.executable(this, path));
+    }
+
+    @Override
+    public SignedEntry signed(String path) throws IOException {
+        Map<String, byte[]> metaInf = new LinkedHashMap<>();
+        Enumeration<String> names = bundle.getEntryPaths("META-INF/");
+        while (names != null && names.hasMoreElements()) {
+            String name = names.nextElement();
+            if (SignedEntry.isSignatureFile(name)) {
+                metaInf.put(name, entry(name));
+            }
+        }
+        return SignedEntry.of(metaInf, path, PluginContent.executable(this, path));
     }
 
     @Override

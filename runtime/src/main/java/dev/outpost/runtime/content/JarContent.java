@@ -14,8 +14,10 @@ import java.util.jar.Manifest;
 public final class JarContent implements PluginContent {
     private final Attributes headers;
     private final Map<String, byte[]> entries = new HashMap<>();
+    private final byte[] jar;
 
     public JarContent(byte[] jar) throws IOException {
+        this.jar = jar;
         try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
             Manifest manifest = in.getManifest();
             if (manifest == null) {
@@ -48,6 +50,11 @@ public final class JarContent implements PluginContent {
     @Override
     public ExecutableImage image(String name, String path) throws IOException {
         return ExecutableImage.load(name, PluginContent.executable(this, path));
+    }
+
+    @Override
+    public SignedEntry signed(String path) throws IOException {
+        return SignedEntry.of(jar, path);
     }
 
     @Override

@@ -22,6 +22,13 @@ public interface PluginContent {
     /** The plugin is done with an image {@link #image} gave it. */
     void release(ExecutableImage image);
 
+    /**
+     * The entry at {@code path} as the bundle's signature vouches for it ({@link SignedEntry}).
+     *
+     * @throws IOException when it is missing, or does not match what was signed
+     */
+    SignedEntry signed(String path) throws IOException;
+
     /** The bytes of the executable at {@code path}. */
     static byte[] executable(PluginContent content, String path) throws IOException {
         byte[] bytes = content.entry(path);

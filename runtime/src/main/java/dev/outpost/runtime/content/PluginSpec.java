@@ -13,12 +13,15 @@ import java.util.stream.Collectors;
 /**
  * What a bundle's Outpost headers ask for, checked: the executable chosen for this platform, the
  * plugin's name (argv[0]), its arguments, configuration, restart policy, what its sandbox must
- * allow it, the host services it may call ({@code imports}) and the generated interfaces of its
- * services ({@code interfaces}: service name to class name). Every problem found is reported in one
+ * allow it, the host services it may call ({@code imports}: name to the plugin that must serve it,
+ * "" for a service a Java bundle exports) and the generated interfaces of its services
+ * ({@code interfaces}: service name to class name), and the SHA-256 its clause gives the executable
+ * ({@code executableDigest}, or null). Every problem found is reported in one
  * {@link InvalidPluginException}.
  */
 public record PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
-                  RestartPolicy restart, SandboxRequest sandbox, List<String> imports, Map<String, String> interfaces) {
+                  RestartPolicy restart, SandboxRequest sandbox, Map<String, String> imports, Map<String, String> interfaces,
+                  String executableDigest) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}");
     /** A service name (docs/protocol.md), as an import or in Outpost-Service. */
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]{0,127}");
@@ -28,7 +31,7 @@ public record PluginSpec(String name, String executablePath, List<String> argume
     /** The spec without imports or typed interfaces. */
     public PluginSpec(String name, String executablePath, List<String> arguments, Map<String, String> config,
                       RestartPolicy restart, SandboxRequest sandbox) {
-        this(name, executablePath, arguments, config, restart, sandbox, List.of(), Map.of());
+        this(name, executablePath, arguments, config, restart, sandbox, Map.of(), Map.of(), null);
     }
 
     /** The bundle's headers do not describe a runnable plugin. */
@@ -54,6 +57,7 @@ public record PluginSpec(String name, String executablePath, List<String> argume
         }
         List<HeaderClauses.Clause> clauses = HeaderClauses.parse(header);
         String chosen = null;
+        String digest = null;
         for (HeaderClauses.Clause clause : clauses) {
             if (clause.paths().size() != 1) {
                 problems.add("clause '" + describe(clause) + "' must name exactly one executable");
@@ -62,6 +66,7 @@ public record PluginSpec(String name, String executablePath, List<String> argume
             if (chosen == null && platform.matches(clause.attributes().get("osname"),
                     clause.attributes().get("processor"))) {
                 chosen = clause.paths().get(0);
+                digest = clause.attributes().get("sha-256");
             }
         }
         if (chosen == null && problems.isEmpty()) {
@@ -106,31 +111,33 @@ public record PluginSpec(String name, String executablePath, List<String> argume
         RestartPolicy restart = RestartPolicy.parse(headers.apply(OutpostHeaders.RESTART), problems);
         SandboxRequest sandbox = SandboxRequest.parse(headers.apply(OutpostHeaders.SANDBOX), problems);
 
-        List<String> imports = imports(headers.apply(OutpostHeaders.IMPORT), problems);
+        Map<String, String> imports = imports(headers.apply(OutpostHeaders.IMPORT), problems);
         Map<String, String> interfaces = interfaces(headers.apply(OutpostHeaders.SERVICE), problems);
 
         if (!problems.isEmpty()) {
             throw new InvalidPluginException(String.join("; ", problems));
         }
         return new PluginSpec(name, path, List.copyOf(arguments), Map.copyOf(config), restart, sandbox,
-                imports, interfaces);
+                imports, interfaces, digest);
     }
 
-    private static List<String> imports(String header, List<String> problems) {
-        List<String> imports = new ArrayList<>();
-        if (header != null && !header.isBlank()) {
-            for (String n : HeaderClauses.split(header, ',')) {
-                String name = n.trim();
-                if (!SERVICE.matcher(name).matches()) {
-                    problems.add(OutpostHeaders.IMPORT + " entry '" + name + "' is not a service name");
-                } else if (imports.contains(name)) {
-                    problems.add(OutpostHeaders.IMPORT + " lists " + name + " twice");
-                } else {
-                    imports.add(name);
-                }
+    /** {@code kv, zlib; plugin=zlib}: name to the plugin that serves it, "" for a Java bundle's export. */
+    private static Map<String, String> imports(String header, List<String> problems) {
+        Map<String, String> imports = new LinkedHashMap<>();
+        if (header == null || header.isBlank()) {
+            return Map.of();
+        }
+        for (HeaderClauses.Clause clause : HeaderClauses.parse(header)) {
+            String plugin = clause.attributes().getOrDefault("plugin", "");
+            if (clause.paths().size() != 1 || !SERVICE.matcher(clause.paths().get(0)).matches()) {
+                problems.add(OutpostHeaders.IMPORT + " entry '" + describe(clause) + "' is not a service name");
+            } else if (!plugin.isEmpty() && !NAME.matcher(plugin).matches()) {
+                problems.add(OutpostHeaders.IMPORT + " entry '" + describe(clause) + "' names no valid plugin");
+            } else if (imports.putIfAbsent(clause.paths().get(0), plugin) != null) {
+                problems.add(OutpostHeaders.IMPORT + " lists " + clause.paths().get(0) + " twice");
             }
         }
-        return List.copyOf(imports);
+        return java.util.Collections.unmodifiableMap(imports);
     }
 
     private static Map<String, String> interfaces(String header, List<String> problems) {

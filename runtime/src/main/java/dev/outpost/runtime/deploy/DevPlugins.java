@@ -2,6 +2,7 @@ package dev.outpost.runtime.deploy;
 
 import dev.outpost.api.OutpostHeaders;
 import dev.outpost.runtime.content.BundleJar;
+import dev.outpost.runtime.content.ExecutableCheck;
 import dev.outpost.runtime.content.Platform;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -146,7 +147,8 @@ public final class DevPlugins {
         a.putValue(Constants.BUNDLE_SYMBOLICNAME, "outpost.dev." + plugin.replaceAll("[^A-Za-z0-9_.-]", "_"));
         a.putValue(Constants.BUNDLE_VERSION, "0.0.0.dev");
         Platform host = Platform.current();
-        a.putValue(OutpostHeaders.EXECUTABLE, entry + "; osname=" + host.osName() + "; processor=" + host.processor());
+        a.putValue(OutpostHeaders.EXECUTABLE, entry + "; osname=" + host.osName() + "; processor=" + host.processor()
+                + "; sha-256=" + ExecutableCheck.sha256(executable)); // the bytes read from the build folder
         a.putValue(OutpostHeaders.NAME, plugin);
         for (Map.Entry<String, String> header : Map.of("arguments", OutpostHeaders.ARGUMENTS,
                 "config", OutpostHeaders.CONFIG).entrySet()) {

@@ -71,7 +71,7 @@ final class HostCall {
         if (done.get()) {
             return;
         }
-        on = target;
+        on = target; // before the service counts it running: an end from now on finds it there
         CompletableFuture<byte[]> f;
         synchronized (this) {
             runner = Thread.currentThread();
@@ -81,8 +81,11 @@ final class HostCall {
         } catch (ImportedService.ServiceGoneException e) {
             fail(ErrorCode.UNAVAILABLE, service + " went away");
             return;
-        } catch (Exception | LinkageError | StackOverflowError e) {
+        } catch (Throwable e) { // the plugin is answered whatever the service throws
             complete(null, e);
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
             return;
         } finally {
             synchronized (this) {
@@ -90,7 +93,9 @@ final class HostCall {
             }
         }
         if (f == null) {
-            complete(null, new NullPointerException(service + "/" + method + " returned no future"));
+            if (!isDone()) {
+                complete(null, new IllegalStateException(service + "/" + method + " returned no future"));
+            }
             return;
         }
         future = f;
@@ -176,7 +181,7 @@ final class HostCall {
     }
 
     private Response error(ErrorCode code, String message) {
-        String m = message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+        String m = HostCalls.shortened(message, MAX_MESSAGE_CHARS);
         return Response.newBuilder().setId(id)
                 .setError(Error.newBuilder().setCode(Codes.toWire(code)).setMessage(m)).build();
     }

@@ -18,14 +18,17 @@ import java.util.List;
 public final class HostCallPool implements AutoCloseable {
     private final int maxThreads;
     private final int maxRunning;
+    private final int maxQueued;
     private final ArrayDeque<Lane> ready = new ArrayDeque<>(); // guarded by this: lanes with work and room
     private final List<Thread> threads = new ArrayList<>();     // guarded by this
-    private int idle;                                           // guarded by this
+    private int idle;                                           // guarded by this: threads waiting for work
+    private int woken;                                          // guarded by this: of those, told to look again
     private boolean closed;                                     // guarded by this
 
     public HostCallPool(HostCallLimits limits) {
         this.maxThreads = limits.threads();
         this.maxRunning = limits.running();
+        this.maxQueued = 2 * limits.inFlight(); // the calls, and as many large answers to write
     }
 
     /** A new queue for one plugin's calls. */
@@ -43,23 +46,25 @@ public final class HostCallPool implements AutoCloseable {
         }
 
         /**
-         * Queues {@code task}; returns false (and runs nothing) once the pool is closed. The caller
-         * bounds how many tasks a lane holds.
+         * Queues {@code task}; returns false (and runs nothing) once the pool is closed, or when the
+         * lane holds twice as many tasks as its plugin may have calls open (calls that ended before
+         * they ran leave a task that does nothing, so a plugin cannot grow the queue by cancelling).
          */
         public boolean submit(Runnable task) {
             synchronized (HostCallPool.this) {
-                if (closed) {
+                if (closed || tasks.size() >= maxQueued) {
                     return false;
                 }
                 tasks.add(task);
                 offer(this);
-                if (idle == 0 && threads.size() < maxThreads) {
+                if (idle > woken) { // a thread waits and has not been told yet
+                    woken++;
+                    HostCallPool.this.notify();
+                } else if (threads.size() < maxThreads) {
                     Thread t = DaemonThreads.named("outpost-hostcall").newThread(HostCallPool.this::work);
                     threads.add(t);
                     t.start();
-                } else {
-                    HostCallPool.this.notify();
-                }
+                } // else every thread is busy: the next to finish takes it
                 return true;
             }
         }
@@ -93,6 +98,9 @@ public final class HostCallPool implements AutoCloseable {
                         // interrupts are for the task that ran; closing is told by the flag
                     } finally {
                         idle--;
+                        if (woken > 0) {
+                            woken--;
+                        }
                     }
                 }
                 if (closed) {
@@ -113,13 +121,14 @@ public final class HostCallPool implements AutoCloseable {
                 Thread.interrupted(); // a cancel that came as the task ended is not the next task's
                 synchronized (this) {
                     lane.running--;
-                    offer(lane);
-                    if (!ready.isEmpty()) {
-                        notify();
-                    }
+                    offer(lane); // this thread looks at the line again before it waits
                 }
             }
         }
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
     }
 
     /** Threads started so far. */

@@ -6,11 +6,13 @@ import dev.outpost.protocol.v1.Request;
 import dev.outpost.protocol.v1.Response;
 import dev.outpost.runtime.channel.RequestHandler;
 import dev.outpost.runtime.wire.Codes;
+import dev.outpost.runtime.wire.ProtocolException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -25,63 +27,89 @@ final class HostCalls implements RequestHandler {
     private final HostCallPool.Lane lane;
     private final ScheduledExecutorService timer;
     private final HostCallLimits limits;
+    /** A method name longer than this is refused: the name is the plugin's to choose, and calls keep it. */
+    static final int MAX_METHOD_CHARS = 256;
+
     private final Map<Long, HostCall> open = new ConcurrentHashMap<>();
+    private final Map<Long, Integer> held = new ConcurrentHashMap<>(); // bytes each open call holds
+    private final AtomicLong bytes = new AtomicLong();                 // their sum
+    private final HostCallPool pool;
     private volatile boolean closed;
 
-    HostCalls(String name, PluginImports imports, HostCallPool.Lane lane, ScheduledExecutorService timer,
-              HostCallLimits limits) {
+    HostCalls(String name, PluginImports imports, HostCallPool pool, HostCallPool.Lane lane,
+              ScheduledExecutorService timer, HostCallLimits limits) {
         this.name = name;
         this.imports = imports;
+        this.pool = pool;
         this.lane = lane;
         this.timer = timer;
         this.limits = limits;
     }
 
     @Override
-    public void request(Request r, Consumer<Response> answer) {
+    public void request(Request r, Consumer<Response> answer) throws ProtocolException {
         if (closed) {
             return;
         }
+        long id = r.getId();
+        if (open.containsKey(id)) {
+            throw new ProtocolException("request id " + id + " is in flight already");
+        }
         String service = r.getService();
         if (!imports.declares(service)) {
-            answer.accept(error(r.getId(), ErrorCode.PERMISSION_DENIED, name + " may not call "
-                    + shortened(service) + ": its bundle's Outpost-Import does not list it"));
+            answer.accept(error(id, ErrorCode.PERMISSION_DENIED, name + " may not call "
+                    + shortened(service, 128) + ": its bundle's Outpost-Import does not list it"));
+            return;
+        }
+        String method = r.getMethod();
+        if (method.length() > MAX_METHOD_CHARS) {
+            answer.accept(error(id, ErrorCode.INVALID_ARGUMENT, "a method name is at most " + MAX_METHOD_CHARS
+                    + " characters"));
             return;
         }
         ImportedService target = imports.resolve(service);
         if (target == null) {
-            answer.accept(error(r.getId(), ErrorCode.UNAVAILABLE, "no host service " + service + " is registered"));
+            answer.accept(error(id, ErrorCode.UNAVAILABLE, "no host service " + service + " is registered"));
             return;
         }
-        if (open.size() >= limits.inFlight()) {
-            answer.accept(error(r.getId(), ErrorCode.RESOURCE_EXHAUSTED, name + " has " + open.size()
-                    + " calls to the host open, the most it may have"));
+        int size = r.getPayload().size() + method.length();
+        if (open.size() >= limits.inFlight() || bytes.get() + size > limits.bytes()) {
+            answer.accept(error(id, ErrorCode.RESOURCE_EXHAUSTED, name + " has " + open.size() + " calls to the host"
+                    + " open, holding " + bytes.get() + " bytes: the most it may have is " + limits.inFlight()
+                    + " calls and " + limits.bytes() + " bytes"));
             return;
         }
-        HostCall call = new HostCall(r.getId(), service, r.getMethod(), r.getPayload().toByteArray(),
-                limits.maxFrameSize(), answerFrom(answer), this::ended);
-        if (open.putIfAbsent(r.getId(), call) != null) {
-            answer.accept(error(r.getId(), ErrorCode.INVALID_ARGUMENT, "call id " + r.getId() + " is in flight already"));
-            return;
-        }
+        HostCall call = new HostCall(id, service, method, r.getPayload().toByteArray(), limits.maxFrameSize(),
+                answerFrom(answer), this::ended);
+        open.put(id, call);
+        held.put(id, size);
+        bytes.addAndGet(size);
         long timeout = r.getTimeoutMs() == 0 ? limits.maxTimeoutMillis()
                 : Math.min(Integer.toUnsignedLong(r.getTimeoutMs()), limits.maxTimeoutMillis());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
-        call.deadline(timer.schedule(() -> call.fail(ErrorCode.DEADLINE_EXCEEDED, service + "/"
-                + shortened(r.getMethod()) + " did not answer within " + timeout + " ms"), timeout, TimeUnit.MILLISECONDS));
+        String what = service + "/" + method; // the timer holds this, not the request
+        call.deadline(timer.schedule(() -> call.fail(ErrorCode.DEADLINE_EXCEEDED, what + " did not answer within "
+                + timeout + " ms"), timeout, TimeUnit.MILLISECONDS));
         if (!lane.submit(() -> call.run(target, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))))) {
-            call.fail(ErrorCode.UNAVAILABLE, "the runtime is stopping");
+            call.fail(pool.isClosed() ? ErrorCode.UNAVAILABLE : ErrorCode.RESOURCE_EXHAUSTED,
+                    pool.isClosed() ? "the runtime is stopping" : name + " has too many calls waiting for the host");
         }
         if (closed) {
-            call.abandon(); // closed() ran between the check above and putIfAbsent
+            call.abandon(); // closed() ran between the check above and the put
         }
     }
 
-    /** A large answer is written from a thread of the plugin's lane, which may wait for the plugin to read. */
+    /**
+     * A large answer is written from a thread of the plugin's lane, which may wait for the plugin to
+     * read; when the lane has no room for it, the plugin gets a small error instead.
+     */
     private Consumer<Response> answerFrom(Consumer<Response> channel) {
         return response -> {
-            if (response.getSerializedSize() <= QUEUED_ANSWER_BYTES || !lane.submit(() -> channel.accept(response))) {
+            if (RequestHandler.queued(response)) {
                 channel.accept(response);
+            } else if (!lane.submit(() -> channel.accept(response))) {
+                channel.accept(error(response.getId(), ErrorCode.RESOURCE_EXHAUSTED,
+                        "the host has no room to write an answer of " + response.getSerializedSize() + " bytes"));
             }
         };
     }
@@ -90,7 +118,7 @@ final class HostCalls implements RequestHandler {
     public void cancel(long id) {
         HostCall call = open.get(id);
         if (call != null) {
-            call.fail(ErrorCode.CANCELLED, call.service + "/" + shortened(call.method) + " was cancelled by " + name);
+            call.fail(ErrorCode.CANCELLED, call.service + "/" + call.method + " was cancelled by " + name);
         }
     }
 
@@ -103,7 +131,12 @@ final class HostCalls implements RequestHandler {
     }
 
     private void ended(HostCall call) {
-        open.remove(call.id, call);
+        if (open.remove(call.id, call)) {
+            Integer size = held.remove(call.id);
+            if (size != null) {
+                bytes.addAndGet(-size);
+            }
+        }
     }
 
     /** Calls open now (for tests and the shell). */
@@ -116,7 +149,12 @@ final class HostCalls implements RequestHandler {
                 .setError(Error.newBuilder().setCode(Codes.toWire(code)).setMessage(message)).build();
     }
 
-    static String shortened(String s) {
-        return s.length() <= 128 ? s : s.substring(0, 128) + "...";
+    /** {@code s} cut to {@code max} characters, not inside a surrogate pair. */
+    static String shortened(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, end) + "...";
     }
 }

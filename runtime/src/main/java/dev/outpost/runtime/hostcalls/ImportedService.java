@@ -40,27 +40,28 @@ final class ImportedService {
      * The service {@code object} registered as {@code reference}, as plugins call it, or null (with
      * {@code why} told the reason) when it is none of the kinds above.
      */
-    static ImportedService of(ServiceReference<?> reference, Object object, java.util.function.Consumer<String> why) {
+    static ImportedService of(ServiceReference<?> reference, org.osgi.framework.Bundle provider, Object object,
+                              java.util.function.Consumer<String> why) {
         String description = "service " + reference.getProperty(Constants.SERVICE_ID) + " of bundle "
-                + reference.getBundle().getSymbolicName() + " [" + reference.getBundle().getBundleId() + "]";
+                + provider.getSymbolicName() + " [" + provider.getBundleId() + "]";
         if (object instanceof HostService h) {
             return new ImportedService(reference, description, (m, p, t) -> h.callAsync(m, p));
         }
         if (object instanceof PluginService s) {
             return new ImportedService(reference, description, s::callAsync);
         }
-        HostService adapted = generatedAdapter(reference, object, why);
+        HostService adapted = generatedAdapter(reference, provider, object, why);
         return adapted == null ? null
                 : new ImportedService(reference, description, (m, p, t) -> adapted.callAsync(m, p));
     }
 
     /** The adapter {@code static HostService hostService(I)} of a generated interface {@code I} the object implements. */
-    private static HostService generatedAdapter(ServiceReference<?> reference, Object object,
-                                                java.util.function.Consumer<String> why) {
+    private static HostService generatedAdapter(ServiceReference<?> reference, org.osgi.framework.Bundle provider,
+                                                Object object, java.util.function.Consumer<String> why) {
         Object classes = reference.getProperty(Constants.OBJECTCLASS);
         for (String name : classes instanceof String[] names ? names : new String[0]) {
             try {
-                Class<?> type = reference.getBundle().loadClass(name);
+                Class<?> type = provider.loadClass(name);
                 if (!type.isInterface() || !type.isInstance(object)) {
                     continue;
                 }
@@ -70,8 +71,8 @@ final class ImportedService {
                 }
             } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException | IllegalStateException e) {
                 // not this one
-            } catch (InvocationTargetException e) {
-                why.accept("its adapter failed: " + e.getCause());
+            } catch (InvocationTargetException | LinkageError e) {
+                why.accept("its adapter failed: " + (e.getCause() != null ? e.getCause() : e));
                 return null;
             }
         }
@@ -80,9 +81,16 @@ final class ImportedService {
         return null;
     }
 
-    /** Starts {@code call} on the service; the future may be done already. */
+    /**
+     * Starts {@code call} on the service; the future may be done already. Returns null, and starts
+     * nothing, when the call ended meanwhile (its deadline, a cancel): it is answered already.
+     */
     CompletableFuture<byte[]> start(HostCall call, Duration timeout) throws Exception {
         running.add(call);
+        if (call.isDone()) { // ended between its check and the add above: finished() may have missed it
+            running.remove(call);
+            return null;
+        }
         if (gone) {
             running.remove(call);
             throw new ServiceGoneException();

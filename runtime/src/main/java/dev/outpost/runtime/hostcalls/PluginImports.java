@@ -35,7 +35,8 @@ public final class PluginImports implements HostSide, AutoCloseable {
 
     private final String plugin;
     private final long bundleId;
-    private final List<String> names;
+    private final Map<String, String> names;
+    private final HostCallPool pool;
     private final HostCallPool.Lane lane;
     private final ScheduledExecutorService timer;
     private final HostCallLimits limits;
@@ -46,12 +47,16 @@ public final class PluginImports implements HostSide, AutoCloseable {
     private volatile Trackers trackers;
     private boolean closed; // guarded by this
 
-    /** @param names the plugin's imports, valid names (see {@code PluginSpec}) */
-    public PluginImports(String plugin, BundleContext context, long bundleId, List<String> names, HostCallPool pool,
-                         ScheduledExecutorService timer, HostCallLimits limits) {
+    /**
+     * @param names the plugin's imports, valid names (see {@code PluginSpec}), each to the plugin that
+     *     must serve it, or "" for a service a Java bundle exports
+     */
+    public PluginImports(String plugin, BundleContext context, long bundleId, Map<String, String> names,
+                         HostCallPool pool, ScheduledExecutorService timer, HostCallLimits limits) {
         this.plugin = plugin;
         this.bundleId = bundleId;
-        this.names = List.copyOf(names);
+        this.names = Collections.unmodifiableMap(new LinkedHashMap<>(names));
+        this.pool = pool;
         this.lane = pool.lane();
         this.timer = timer;
         this.limits = limits;
@@ -61,15 +66,19 @@ public final class PluginImports implements HostSide, AutoCloseable {
     private Trackers trackersIn(BundleContext context) {
         AtomicBoolean closing = new AtomicBoolean();
         Map<String, ServiceTracker<Object, ImportedService>> made = new LinkedHashMap<>();
-        for (String name : names) {
+        names.forEach((name, from) -> {
+            // a plugin's services are its native code's to declare: one is only ever reached when the
+            // import names its plugin, so that no plugin can pass for a service another one imports
+            String filter = from.isEmpty() ? "(" + HostService.EXPORT + "=" + name + ")"
+                    : "(&(objectClass=" + PluginService.class.getName() + ")(" + PluginServiceProperties.SERVICE_NAME
+                            + "=" + name + ")(" + PluginServiceProperties.PLUGIN_NAME + "=" + from + "))";
             try {
-                made.put(name, new ServiceTracker<>(context, context.createFilter("(|(" + HostService.EXPORT
-                        + "=" + name + ")(&(objectClass=" + PluginService.class.getName() + ")("
-                        + PluginServiceProperties.SERVICE_NAME + "=" + name + ")))"), new Customizer(name, context, closing)));
+                made.put(name, new ServiceTracker<>(context, context.createFilter(filter),
+                        new Customizer(name, context, closing)));
             } catch (InvalidSyntaxException e) {
                 throw new IllegalArgumentException("import " + name + " is not a valid name", e);
             }
-        }
+        });
         return new Trackers(Collections.unmodifiableMap(made), closing);
     }
 
@@ -111,7 +120,7 @@ public final class PluginImports implements HostSide, AutoCloseable {
 
     @Override
     public RequestHandler open(String name) {
-        return new HostCalls(name, this, lane, timer, limits);
+        return new HostCalls(name, this, pool, lane, timer, limits);
     }
 
     boolean declares(String service) {
@@ -168,17 +177,18 @@ public final class PluginImports implements HostSide, AutoCloseable {
 
         @Override
         public ImportedService addingService(ServiceReference<Object> reference) {
-            if (reference.getBundle() == null) {
-                return null;
+            org.osgi.framework.Bundle provider = reference.getBundle();
+            if (provider == null) {
+                return null; // unregistered meanwhile
             }
-            if (reference.getBundle().getBundleId() == bundleId && reference.getProperty(HostService.EXPORT) == null) {
-                return null; // the plugin's own services: it calls itself directly
+            if (Long.valueOf(bundleId).equals(reference.getProperty(PluginServiceProperties.BUNDLE_ID))) {
+                return null; // the plugin's own services (whoever registered them, a hot reload too)
             }
             Object service = context.getService(reference);
             if (service == null) {
                 return null;
             }
-            ImportedService imported = ImportedService.of(reference, service, why -> LOG.log(Level.WARNING,
+            ImportedService imported = ImportedService.of(reference, provider, service, why -> LOG.log(Level.WARNING,
                     () -> "service " + reference + " is offered to plugins as " + name + " but cannot serve "
                             + plugin + ": " + why));
             if (imported == null) {

@@ -38,9 +38,11 @@ public final class ExecutableImage implements AutoCloseable {
     private final Path file;     // the file of a file image; null for a memfd image
     private final int fd;        // what a spawn executes: the memfd, or the file opened read-only
     private final String execPath;
+    private final String sha256; // of the bytes sealed in, lower-case hex
     private boolean closed;      // guarded by this
 
-    private ExecutableImage(String name, int size, int memfd, Path file, int fd) {
+    private ExecutableImage(String name, int size, int memfd, Path file, int fd, String sha256) {
+        this.sha256 = sha256;
         this.name = name;
         this.size = size;
         this.memfd = memfd;
@@ -84,7 +86,7 @@ public final class ExecutableImage implements AutoCloseable {
             Posix.close(memfd);
             throw e;
         }
-        return new ExecutableImage(name, bytes.length, memfd, null, memfd);
+        return new ExecutableImage(name, bytes.length, memfd, null, memfd, sha256(bytes));
     }
 
     /**
@@ -155,6 +157,23 @@ public final class ExecutableImage implements AutoCloseable {
 
     public boolean inMemory() {
         return memfd >= 0;
+    }
+
+    /**
+     * The SHA-256 of the bytes this image was loaded with, lower-case hex: those that a spawn
+     * executes, since nothing can change them once sealed.
+     */
+    public String sha256() {
+        return sha256;
+    }
+
+    /** The SHA-256 of {@code bytes}, lower-case hex. */
+    public static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     public int size() {
@@ -233,7 +252,7 @@ public final class ExecutableImage implements AutoCloseable {
             Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r-x------"));
             int fd = Posix.openReadOnly(file.toString());
-            return new ExecutableImage(name, bytes.length, -1, file, fd);
+            return new ExecutableImage(name, bytes.length, -1, file, fd, sha256(bytes));
         } catch (IOException | RuntimeException e) {
             deleteQuietly(file);
             deleteQuietly(dir);

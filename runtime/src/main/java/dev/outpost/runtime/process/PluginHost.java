@@ -2,6 +2,7 @@ package dev.outpost.runtime.process;
 
 import dev.outpost.runtime.channel.Reactor;
 import dev.outpost.runtime.config.DaemonThreads;
+import dev.outpost.runtime.content.ExecutableCheck;
 import dev.outpost.runtime.hostcalls.HostCallLimits;
 import dev.outpost.runtime.hostcalls.HostCallPool;
 import dev.outpost.runtime.config.RuntimeConfig;
@@ -74,6 +75,8 @@ public final class PluginHost implements AutoCloseable {
     /** The bounds on plugins' calls to host services, and the threads they run on ({@code outpost-hostcall}). */
     public final HostCallLimits hostCallLimits;
     public final HostCallPool hostCalls;
+    /** How executables are checked before they run ({@code outpost.verify}). */
+    public final ExecutableCheck verification;
 
     private final Spawner spawner;
     private final ExecutorService spawnThread;
@@ -85,6 +88,7 @@ public final class PluginHost implements AutoCloseable {
 
     PluginHost(RuntimeConfig config, Function<String, String> properties, Spawner spawner) throws IOException {
         Arch.current(); // refuses, with a clear message, a system whose structures os/ would misread
+        this.verification = ExecutableCheck.from(properties); // refuses a bad policy before anything starts
         this.config = config;
         this.properties = properties;
         this.spawner = spawner;

@@ -156,7 +156,8 @@ public final class PluginProcess {
         return new PluginInfo(name(), h == null ? "" : h.getPluginVersion(), bundleId, state, pid(),
                 began == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(began)), restarts, calls, errors,
                 Optional.ofNullable(exit).map(ExitStatus::describe), failure, i == null ? List.of() : i.stderr.tail(),
-                i == null ? PluginSandbox.NONE : i.sandbox.snapshot(i.child.pid()));
+                i == null ? PluginSandbox.NONE : i.sandbox.snapshot(i.child.pid()), Optional.ofNullable(
+                image.verification()));
     }
 
     /**
@@ -378,8 +379,7 @@ public final class PluginProcess {
         }
     }
 
-    // What the plugin sends, once PluginFrames has checked its order (ProcessMessages); on the reactor thread.
-
+    // What the plugin sends, once PluginFrames has checked its order (ProcessMessages); on the reactor thread:
     void helloArrived(Hello received) {
         host.supervisor.execute(() -> completeHandshake(received));
     }

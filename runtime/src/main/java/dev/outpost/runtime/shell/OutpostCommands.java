@@ -98,6 +98,7 @@ public final class OutpostCommands {
         line(s, "restarts", String.valueOf(p.restarts()));
         line(s, "calls", p.calls() + " (" + p.errors() + " failed)");
         line(s, "services", String.join(", ", services(p.bundleId())));
+        line(s, "verified", p.verification().orElse("(not loaded yet)"));
         p.exitDescription().ifPresent(e -> line(s, "exit", e));
         p.failure().ifPresent(f -> line(s, "failure", f));
         line(s, "stderr", p.recentStderr().isEmpty() ? "(nothing)" : p.recentStderr().size() + " recent line(s); see outpost:stderr");

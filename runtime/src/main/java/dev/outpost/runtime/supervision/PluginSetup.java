@@ -42,7 +42,7 @@ record PluginSetup(PluginSpec spec, RestartPolicy policy, PluginImage image, Typ
         TypedInterfaces typed = TypedInterfaces.load(bundle, spec.interfaces());
         PluginImports imports = new PluginImports(spec.name(), bundle.getBundleContext(), bundle.getBundleId(),
                 spec.imports(), host.hostCalls, host.timer, host.hostCallLimits);
-        return new PluginSetup(spec, policy, new PluginImage(content, spec.name(), spec.executablePath()), typed,
-                imports);
+        return new PluginSetup(spec, policy, new PluginImage(content, spec.name(), spec.executablePath(),
+                spec.executableDigest(), host.verification), typed, imports);
     }
 }

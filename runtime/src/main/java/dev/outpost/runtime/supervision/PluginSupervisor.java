@@ -393,7 +393,7 @@ public final class PluginSupervisor {
         if (p == null) {
             return new PluginInfo(name, "", bundle.getBundleId(), states.state(), 0, Optional.empty(), restarts,
                     router.calls(), router.errors(), Optional.empty(), Optional.ofNullable(failure), List.of(),
-                    PluginSandbox.NONE);
+                    PluginSandbox.NONE, Optional.ofNullable(setup == null ? null : setup.image().verification()));
         }
         return p.info(states.state(), Optional.ofNullable(failure), restarts, router.calls(), router.errors());
     }

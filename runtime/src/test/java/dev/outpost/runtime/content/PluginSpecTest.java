@@ -78,19 +78,21 @@ class PluginSpecTest {
 
     @Test
     void importsAndTypedInterfacesAreRead() throws Exception {
-        PluginSpec spec = parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, clock",
+        PluginSpec spec = parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, zlib; plugin=zlib",
                 "Outpost-Service", "zlib; interface=dev.outpost.sample.zlib.Zlib"), Set.of("bin/echo"));
-        assertEquals(java.util.List.of("kv", "clock"), spec.imports());
+        assertEquals(java.util.List.of("kv", "zlib"), java.util.List.copyOf(spec.imports().keySet()), "in order");
+        assertEquals(Map.of("kv", "", "zlib", "zlib"), spec.imports());
         assertEquals(Map.of("zlib", "dev.outpost.sample.zlib.Zlib"), spec.interfaces());
     }
 
     @Test
     void badImportsAndInterfacesAreNamed() {
         PluginSpec.InvalidPluginException e = assertThrows(PluginSpec.InvalidPluginException.class,
-                () -> parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, kv, (objectClass=*)",
+                () -> parse(Map.of("Outpost-Executable", "bin/echo", "Outpost-Import", "kv, kv, (objectClass=*), x; plugin=bad name",
                         "Outpost-Service", "zlib, echo; interface=not a class"), Set.of("bin/echo")));
         assertTrue(e.getMessage().contains("lists kv twice"), e.getMessage());
-        assertTrue(e.getMessage().contains("'(objectClass=*)' is not a service name"), e.getMessage());
+        assertTrue(e.getMessage().contains("(objectclass=*)' is not a service name"), e.getMessage());
+        assertTrue(e.getMessage().contains("'x; plugin=bad name' names no valid plugin"), e.getMessage());
         assertTrue(e.getMessage().contains("'zlib' needs interface="), e.getMessage());
         assertTrue(e.getMessage().contains("'echo; interface=not a class' needs interface="), e.getMessage());
     }

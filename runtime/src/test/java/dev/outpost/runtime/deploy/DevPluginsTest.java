@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.outpost.runtime.content.ExecutableCheck;
 import dev.outpost.runtime.content.Platform;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -75,7 +76,8 @@ class DevPluginsTest {
         assertEquals("ok", b.getHeaders().get("Outpost-Arguments"));
         assertEquals("a=1", b.getHeaders().get("Outpost-Config"));
         Platform host = Platform.current();
-        assertEquals("bin/echo; osname=" + host.osName() + "; processor=" + host.processor(),
+        assertEquals("bin/echo; osname=" + host.osName() + "; processor=" + host.processor() + "; sha-256="
+                + ExecutableCheck.sha256(new byte[] {1, 2, 3}),
                 b.getHeaders().get("Outpost-Executable"));
         assertArrayEquals(new byte[] {1, 2, 3}, entry(b, "bin/echo"));
         assertEquals(Bundle.ACTIVE, b.getState());

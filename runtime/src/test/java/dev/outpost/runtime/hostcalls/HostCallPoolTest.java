@@ -15,7 +15,7 @@ class HostCallPoolTest {
     private HostCallPool pool;
 
     private HostCallPool pool(int threads, int running) {
-        pool = new HostCallPool(new HostCallLimits(threads, running, 64, 30_000, 1 << 20));
+        pool = new HostCallPool(new HostCallLimits(threads, running, 64, 1 << 20, 30_000, 1 << 20));
         return pool;
     }
 

@@ -58,7 +58,7 @@ class HostCallsTest {
         framework.start();
         context = framework.getBundleContext();
         timer = Executors.newSingleThreadScheduledExecutor();
-        open(new HostCallLimits(4, 2, 3, 30_000, 1 << 20));
+        open(new HostCallLimits(4, 2, 3, 1 << 20, 30_000, 1 << 20));
     }
 
     private void open(HostCallLimits limits) {
@@ -66,7 +66,7 @@ class HostCallsTest {
             pool.close();
         }
         pool = new HostCallPool(limits);
-        imports = new PluginImports("fx", context, PLUGIN_BUNDLE, List.of("kv", "zlib"), pool, timer, limits);
+        imports = new PluginImports("fx", context, PLUGIN_BUNDLE, Map.of("kv", "", "zlib", "other"), pool, timer, limits);
         imports.start();
         calls = imports.open("fx (pid 7)");
     }
@@ -245,9 +245,15 @@ class HostCallsTest {
     }
 
     @Test
-    void anotherPluginsServiceIsCalledThroughItsPluginService() throws Exception {
+    void anotherPluginsServiceIsCalledWhenTheImportNamesThatPlugin() throws Exception {
+        Hashtable<String, Object> impostor = new Hashtable<>();
+        impostor.put(PluginServiceProperties.SERVICE_NAME, "kv"); // a plugin declaring the name of an export
+        impostor.put(PluginServiceProperties.PLUGIN_NAME, "hostile");
+        context.registerService(PluginService.class, new FakePluginService(), impostor);
+        assertEquals(Code.UNAVAILABLE, call(13, "kv", "get", "", 0).getError().getCode(), "never reached by kv's importers");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(PluginServiceProperties.SERVICE_NAME, "zlib");
+        props.put(PluginServiceProperties.PLUGIN_NAME, "other");
         context.registerService(PluginService.class, new FakePluginService(), props);
         Response r = call(11, "zlib", "crc32", "abc", 0);
         assertEquals("zlib/crc32(abc)", r.getPayload().toStringUtf8());
@@ -255,7 +261,7 @@ class HostCallsTest {
 
     @Test
     void anAnswerLargerThanAFrameIsRefusedResourceExhausted() throws Exception {
-        open(new HostCallLimits(4, 2, 3, 30_000, 1024));
+        open(new HostCallLimits(4, 2, 3, 1 << 20, 30_000, 1024));
         export("kv", (method, payload) -> new byte[4096]);
         assertEquals(Code.RESOURCE_EXHAUSTED, call(12, "kv", "get", "", 0).getError().getCode());
     }

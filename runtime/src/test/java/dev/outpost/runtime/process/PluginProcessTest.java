@@ -68,6 +68,11 @@ class PluginProcessTest {
             public void release(ExecutableImage image) {
                 image.close();
             }
+
+            @Override
+            public dev.outpost.runtime.content.SignedEntry signed(String path) {
+                throw new UnsupportedOperationException("not signed");
+            }
         };
     }
 
