@@ -52,6 +52,9 @@ final class HostCalls implements RequestHandler {
             return;
         }
         long id = r.getId();
+        if (id == 0) {
+            throw new ProtocolException("a request with id 0");
+        }
         if (open.containsKey(id)) {
             throw new ProtocolException("request id " + id + " is in flight already");
         }
