@@ -21,7 +21,8 @@
  *         return rc == 0 ? 0 : 1;
  *     }
  *
- * Build: cc -I<sdk>/include plugin.c <sdk>/liboutpost.a -lprotobuf-c
+ * Build, with the SDK installed (docs/c-sdk.md): cc plugin.c $(pkg-config --cflags --libs outpost)
+ * or from a build tree: cc -I<sdk>/include plugin.c <sdk>/liboutpost.a -lprotobuf-c
  *
  * Threads: the SDK is not thread-safe. Handlers, answer callbacks and the ready callback run on
  * the thread that called outpost_serve() (the serving thread), and every SDK function that takes
@@ -51,7 +52,9 @@ extern "C" {
 #define OUTPOST_PRINTF(fmt, args)
 #endif
 
-/* Version of this header. outpost_version() gives the version of the linked library. */
+/* Version of this header: the SDK a plugin is compiled with (also outpost.pc's Version). The
+ * library a plugin is linked with tells its own with outpost_version() and
+ * outpost_version_string(); the two differ only when a header and a library were mixed up. */
 #define OUTPOST_VERSION_MAJOR 0
 #define OUTPOST_VERSION_MINOR 2
 #define OUTPOST_VERSION_PATCH 0
@@ -164,7 +167,8 @@ typedef int (*outpost_ready_fn)(void *user, outpost_plugin *plugin);
 
 /* ---- library ---------------------------------------------------------------------------- */
 
-/* Version of the linked library, encoded like OUTPOST_VERSION_HEX. */
+/* Version of the linked library (not of the header compiled against), encoded like
+ * OUTPOST_VERSION_HEX: 0xMMmmpp. */
 OUTPOST_API unsigned outpost_version(void);
 
 /* Version of the linked library as "MAJOR.MINOR.PATCH". Static string, never NULL. */

@@ -73,6 +73,7 @@ class ShellCommandsTest {
         assertTrue(byName.contains("state:    RUNNING\n"), byName);
         assertTrue(byName.contains("pid:      " + runtime.pid(echo) + "\n"), byName);
         assertTrue(byName.contains("services: echo [echo]\n"), byName);
+        assertTrue(byName.matches("(?s).*verified: sha-256 [0-9a-f]{12}\\.\\.\\. checked\n.*"), byName);
         assertTrue(byName.contains("from " + TestBundles.echo().toUri()), byName);
         assertEquals(byName.replaceAll("uptime: .*", ""), commands.show(String.valueOf(echo.getBundleId()))
                 .replaceAll("uptime: .*", ""));
