@@ -1,11 +1,10 @@
 #!/bin/sh
-# build.sh - builds the hello-python plugin:
-#   target/hello.pyz  the zipapp (#!/usr/bin/python3), to run by hand
-#   target/hello      the executable the bundle carries (the zip behind the SDK's ELF stub)
+# build.sh - builds the hello-python plugin: target/hello.pyz, the zipapp (#!/usr/bin/python3 -I)
+# that the bundle carries and that runs by hand as well.
 #
 #   build.sh [SDK_DIR [PROTOC [OUT_DIR]]]
-#     defaults: ../../sdk/python, /usr/bin/protoc, ./target; $CC for the stub (default cc),
-#     $PROTO_DIR for outpost/v1/outpost.proto (default ../../plugin-api/src/main/proto)
+#     defaults: ../../sdk/python, /usr/bin/protoc, ./target; $PROTO_DIR for
+#     outpost/v1/outpost.proto (default ../../plugin-api/src/main/proto)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 sdk=${1:-$here/../../sdk/python}

@@ -1,13 +1,16 @@
 """Executes a file as the Outpost host does (runtime/src/main/c/outpost-spawner.c): its bytes in a
-sealed memfd, close-on-exec, executed with execveat(fd, "", AT_EMPTY_PATH), argv[0] the plugin's
-name, the socket on fd 3. With --landlock it also applies the filesystem rules of the default
-sandbox (docs/sandbox.md, SandboxPlan.SYSTEM_READ): read and execute beneath the system
-directories and /proc/self, read and write in $TMPDIR and /dev/null, nothing else.
+sealed memfd, which becomes fd 4, close-on-exec unless the file starts with "#!" (a script's
+interpreter opens /dev/fd/4, so that descriptor is kept open across the exec), executed with
+execveat(4, "", AT_EMPTY_PATH), argv[0] the plugin's name, the socket on fd 3. With --landlock it
+also applies the filesystem rules of the default sandbox (docs/sandbox.md,
+SandboxPlan.SYSTEM_READ): read and execute beneath the system directories and /proc/self, read
+and write in $TMPDIR and /dev/null, nothing else.
 
-    memfd_exec.py [--landlock] [--keep-fd] FILE NAME [ARG...]
+    memfd_exec.py [--landlock] [--close-on-exec] FILE NAME [ARG...]
 
-The socket is the descriptor named by $TEST_SOCKET_FD. --keep-fd leaves the memfd open across
-the exec (what a #! script would need). When the exec fails: "execveat: ERRNO" on stderr, exit 127.
+The socket is the descriptor named by $TEST_SOCKET_FD. --close-on-exec leaves fd 4 close-on-exec
+even for a script (what the spawner did before it kept it open). When the exec fails:
+"execveat: ERRNO" on stderr, exit 127.
 """
 
 import ctypes
@@ -16,8 +19,10 @@ import fcntl
 import os
 import sys
 
-SYS_EXECVEAT = 322  # x86-64
+SYS_EXECVEAT = {"x86_64": 322, "aarch64": 281}[os.uname().machine]
 AT_EMPTY_PATH = 0x1000
+SOCKET_FD, EXEC_FD = 3, 4
+MFD_EXEC = 0x0010  # 6.3: executable even where vm.memfd_noexec makes memfds noexec by default
 SYSTEM_READ = ["/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc/ld.so.cache",
                "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/locale.alias",
                "/etc/nsswitch.conf", "/dev/urandom", "/dev/random", "/dev/zero", "/proc/self"]
@@ -62,35 +67,44 @@ def landlock(tmpdir):
 
 def main():
     args = sys.argv[1:]
-    confined = keep_fd = False
+    confined = cloexec = False
     while args and args[0].startswith("--"):
         confined |= args[0] == "--landlock"
-        keep_fd |= args[0] == "--keep-fd"
+        cloexec |= args[0] == "--close-on-exec"
         args.pop(0)
     path, name, rest = args[0], args[1], args[2:]
+    sock = int(os.environ.pop("TEST_SOCKET_FD"))  # to fd 3 first: the memfd must not be there
+    if sock != SOCKET_FD:
+        os.dup2(sock, SOCKET_FD)
+        os.close(sock)
+    os.environ["OUTPOST_FD"] = str(SOCKET_FD)
     with open(path, "rb") as f:
         data = f.read()
-    fd = os.memfd_create(name, os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    flags = os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING
+    try:
+        fd = os.memfd_create(name, flags | MFD_EXEC)
+    except OSError as e:  # a kernel before 6.3 does not know MFD_EXEC
+        if e.errno != errno.EINVAL:
+            raise
+        fd = os.memfd_create(name, flags)
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
     os.fchmod(fd, 0o555)
     fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW |
                 fcntl.F_SEAL_WRITE | fcntl.F_SEAL_SEAL)
-    if keep_fd:
-        os.set_inheritable(fd, True)
-    sock = int(os.environ.pop("TEST_SOCKET_FD"))
-    if sock != 3:
-        os.dup2(sock, 3)
-        os.close(sock)
-    os.environ["OUTPOST_FD"] = "3"
+    if fd != EXEC_FD:
+        os.dup2(fd, EXEC_FD, inheritable=False)
+        os.close(fd)
+    if data[:2] == b"#!" and not cloexec:
+        os.set_inheritable(EXEC_FD, True)
     if confined:
         landlock(os.environ["TMPDIR"])
     argv = [name.encode()] + [a.encode() for a in rest]
     c_argv = (ctypes.c_char_p * (len(argv) + 1))(*argv, None)
     env = [f"{k}={v}".encode() for k, v in os.environ.items()]
     c_env = (ctypes.c_char_p * (len(env) + 1))(*env, None)
-    libc.syscall(SYS_EXECVEAT, fd, b"", c_argv, c_env, AT_EMPTY_PATH)
+    libc.syscall(SYS_EXECVEAT, EXEC_FD, b"", c_argv, c_env, AT_EMPTY_PATH)
     print(f"execveat: {errno.errorcode.get(ctypes.get_errno(), '?')}", file=sys.stderr, flush=True)
     os._exit(127)
 
