@@ -24,25 +24,11 @@ public final class HostCallPool implements AutoCloseable {
     private int idle;                                           // guarded by this: threads waiting for work
     private int woken;                                          // guarded by this: of those, told to look again
     private boolean closed;                                     // guarded by this
-    private final long spinNanos;
-    /** Threads spinning for work, outside the lock: a task queued meanwhile needs no wake-up. */
-    private final java.util.concurrent.atomic.AtomicInteger spinning = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile int readyLanes; // ready.size(), for the spinners
 
     public HostCallPool(HostCallLimits limits) {
-        this(limits, 0);
-    }
-
-    /**
-     * @param spinNanos how long a thread that ran a task polls for the next before it sleeps: a
-     *     plugin's calls often follow each other closer than a sleeping thread wakes (0: never,
-     *     as on one CPU; {@code outpost.spin.us})
-     */
-    public HostCallPool(HostCallLimits limits, long spinNanos) {
         this.maxThreads = limits.threads();
         this.maxRunning = limits.running();
         this.maxQueued = 2 * limits.inFlight(); // the calls, and as many large answers to write
-        this.spinNanos = spinNanos;
     }
 
     /** A new queue for one plugin's calls. */
@@ -71,9 +57,7 @@ public final class HostCallPool implements AutoCloseable {
                 }
                 tasks.add(task);
                 offer(this);
-                if (spinning.get() > 0) {
-                    // a spinning thread takes it, or finds it under the lock once it stops spinning
-                } else if (idle > woken) { // a thread waits and has not been told yet
+                if (idle > woken) { // a thread waits and has not been told yet
                     woken++;
                     HostCallPool.this.notify();
                 } else if (threads.size() < maxThreads) {
@@ -98,31 +82,13 @@ public final class HostCallPool implements AutoCloseable {
         if (!lane.queued && !lane.tasks.isEmpty() && lane.running < maxRunning) {
             lane.queued = true;
             ready.add(lane);
-            readyLanes = ready.size();
-        }
-    }
-
-    /** Polls, without the lock, for up to {@code spinNanos} until a lane is ready. */
-    private void spinForWork() {
-        spinning.incrementAndGet();
-        try {
-            long end = System.nanoTime() + spinNanos;
-            while (readyLanes == 0 && System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
-        } finally {
-            spinning.decrementAndGet();
         }
     }
 
     private void work() {
-        boolean ran = false;
         while (true) {
             Lane lane;
             Runnable task;
-            if (ran && spinNanos > 0) {
-                spinForWork();
-            }
             synchronized (this) {
                 while (ready.isEmpty() && !closed) {
                     idle++;
@@ -141,13 +107,11 @@ public final class HostCallPool implements AutoCloseable {
                     return;
                 }
                 lane = ready.poll();
-                readyLanes = ready.size();
                 lane.queued = false;
                 task = lane.tasks.poll();
                 lane.running++;
                 offer(lane); // behind the others, if it has more and room
             }
-            ran = true;
             try {
                 task.run();
             } catch (RuntimeException | Error e) {
@@ -182,7 +146,6 @@ public final class HostCallPool implements AutoCloseable {
             }
             closed = true;
             ready.clear();
-            readyLanes = 0;
             running = List.copyOf(threads);
             notifyAll();
         }

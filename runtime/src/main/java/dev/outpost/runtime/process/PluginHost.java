@@ -114,7 +114,7 @@ public final class PluginHost implements AutoCloseable {
                 DaemonThreads.named("outpost-registry"));
         this.answers = new ReceiveBudget(4L * config.maxFrameSize());
         this.hostCallLimits = HostCallLimits.from(properties, config.maxFrameSize());
-        this.hostCalls = new HostCallPool(hostCallLimits, config.spin().toNanos());
+        this.hostCalls = new HostCallPool(hostCallLimits);
     }
 
     /** What no bundle may ask to read: the deploy folder, the bundle cache, the host's and plugins' directories. */
