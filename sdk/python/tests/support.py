@@ -6,6 +6,7 @@ as the build makes it), else from sdk/python/target/gen, which protoc (re)writes
 missing or older than the .proto.
 """
 
+import io
 import os
 import select
 import signal
@@ -44,21 +45,13 @@ for entry in (GEN, SDK):
         sys.path.insert(0, entry)
 PYTHONPATH = os.pathsep.join([SDK, GEN])
 
+from outpost.framing import LENGTH_MAX, FrameDecoder, encode_frame  # noqa: E402
 from outpost.v1 import outpost_pb2 as pb  # noqa: E402
 
 
-def varint(value):
-    out = bytearray()
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
-
-
 def framed(frame):
-    data = frame.SerializeToString()
-    return varint(len(data)) + data
+    """A pb.Frame as the stream carries it: serialized, with its length prefix."""
+    return encode_frame(frame.SerializeToString())
 
 
 def request(call_id, method, payload=b"", service="test", timeout_ms=0):
@@ -82,7 +75,7 @@ class Host:
         import socket
         self.test = test
         self.sock, child = socket.socketpair()
-        self._buf = bytearray()
+        self._frames = FrameDecoder(LENGTH_MAX)
         self.stderr = tempfile.TemporaryFile()
         # "{fd}" in argv and env is the child's end of the socketpair
         fd = str(child.fileno())
@@ -96,6 +89,15 @@ class Host:
         self.child_fd = child.fileno()
         child.close()
         test.addCleanup(self.close)
+
+    @classmethod
+    def over(cls, test, sock):
+        """The host's side of a plugin served in this process, on the other end of sock: frames
+        only, no process to kill, wait for or close."""
+        h = cls.__new__(cls)
+        h.test, h.sock, h._frames = test, sock, FrameDecoder(LENGTH_MAX)
+        h.stderr = io.BytesIO()
+        return h
 
     # ---- frames --------------------------------------------------------------------------------
 
@@ -122,20 +124,11 @@ class Host:
                 data = b""
             if not data:
                 return None
-            self._buf += data
+            self._frames.feed(data)
 
     def _next(self):
-        value = shift = 0
-        for i, b in enumerate(self._buf):
-            value |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                if len(self._buf) - i - 1 < value:
-                    return None
-                data = bytes(self._buf[i + 1:i + 1 + value])
-                del self._buf[:i + 1 + value]
-                return pb.Frame.FromString(data)
-        return None
+        data = self._frames.next()
+        return None if data is None else pb.Frame.FromString(data)
 
     def recv_kind(self, kind, timeout=DEADLINE, skip=("log",)):
         """The next frame, which must be of kind (frames of the kinds in skip are passed over)."""

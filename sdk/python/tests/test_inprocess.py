@@ -19,9 +19,7 @@ class Served:
         self.child = child
         self.result = []
         self.thread = threading.Thread(target=lambda: self.result.append(plugin.serve(child.fileno())))
-        self.h = Host.__new__(Host)
-        self.h.test, self.h.sock, self.h._buf = test, host, bytearray()
-        self.h.stderr = io.BytesIO()
+        self.h = Host.over(test, host)
         test.addCleanup(self.close)
         self.thread.start()
 

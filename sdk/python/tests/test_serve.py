@@ -3,8 +3,9 @@
 import resource
 import unittest
 
-from support import PYTHON, FIXTURE, Host, framed, pb, request, varint
+from support import PYTHON, FIXTURE, Host, framed, pb, request
 from outpost.errors import Code, Level
+from outpost.framing import encode_varint
 
 
 class HandshakeTest(unittest.TestCase):
@@ -192,40 +193,34 @@ class RequestTest(unittest.TestCase):
 
 
 class MalformedTest(unittest.TestCase):
-    def test_unparseable_bytes_are_a_protocol_error(self):
+    def assert_protocol_error(self, data, message):
+        """data sent after the handshake makes the plugin exit with status 1, saying message."""
         h = Host(self)
         h.handshake()
-        h.send_raw(varint(3) + b"\xff\xff\xff")
+        h.send_raw(data)
         self.assertEqual(1, h.wait())
-        self.assertIn("protocol error: malformed frame of 3 bytes", h.stderr_text())
+        self.assertIn(message, h.stderr_text())
+
+    def test_unparseable_bytes_are_a_protocol_error(self):
+        self.assert_protocol_error(encode_varint(3) + b"\xff\xff\xff",
+                                   "protocol error: malformed frame of 3 bytes")
 
     def test_a_frame_without_kind_is_a_protocol_error(self):
-        h = Host(self)
-        h.handshake()
-        h.send_raw(b"\x00")
-        self.assertEqual(1, h.wait())
-        self.assertIn("frame of 0 bytes has no kind", h.stderr_text())
+        self.assert_protocol_error(b"\x00", "frame of 0 bytes has no kind")
 
     def test_a_response_to_a_call_never_made_is_a_protocol_error(self):
-        h = Host(self)
-        h.handshake()
-        h.send(pb.Frame(response=pb.Response(id=1, payload=b"")))
-        self.assertEqual(1, h.wait())
-        self.assertIn("Response to call 1, which was never sent", h.stderr_text())
+        self.assert_protocol_error(framed(pb.Frame(response=pb.Response(id=1, payload=b""))),
+                                   "Response to call 1, which was never sent")
 
     def test_a_malformed_prefix_is_a_protocol_error(self):
-        h = Host(self)
-        h.handshake()
-        h.send_raw(b"\xff\xff\xff\xff\xff\x01")
-        self.assertEqual(1, h.wait())
-        self.assertIn("malformed frame length prefix", h.stderr_text())
+        self.assert_protocol_error(b"\xff\xff\xff\xff\xff\x01", "malformed frame length prefix")
 
 
 class LimitTest(unittest.TestCase):
     def test_a_length_over_the_environment_s_maximum_is_refused(self):
         h = Host(self, env={"OUTPOST_MAX_FRAME_SIZE": 1024})
         h.recv_kind("hello")
-        h.send_raw(varint(1025))  # the bytes never come: refused on the prefix alone
+        h.send_raw(encode_varint(1025))  # the bytes never come: refused on the prefix alone
         self.assertEqual(1, h.wait())
         self.assertIn("frame length 1025 exceeds the maximum of 1024 bytes", h.stderr_text())
 
@@ -234,7 +229,7 @@ class LimitTest(unittest.TestCase):
         h.handshake(max_frame_size=4096)
         h.call(1, "echo", b"e" * 3000)  # over the environment's maximum, within the Welcome's
         self.assertEqual(b"e" * 3000, h.payload_of(1))
-        h.send_raw(varint(4097))
+        h.send_raw(encode_varint(4097))
         self.assertEqual(1, h.wait())
         self.assertIn("frame length 4097 exceeds the maximum of 4096 bytes", h.stderr_text())
 
@@ -247,7 +242,7 @@ class LimitTest(unittest.TestCase):
             size = next(int(line.split()[1]) for line in f if line.startswith("VmSize:")) * 1024
         limit = size + (512 << 20)
         resource.prlimit(h.proc.pid, resource.RLIMIT_AS, (limit, limit))
-        h.send_raw(varint(2**32 - 1) + b"x" * 1000)
+        h.send_raw(encode_varint(2**32 - 1) + b"x" * 1000)
         h.sock.close()  # EOF inside the frame: a clean exit, not a MemoryError
         self.assertEqual(0, h.wait(), h.stderr_text())
 

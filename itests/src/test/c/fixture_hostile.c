@@ -142,6 +142,8 @@ int hostile_goodbye_exit(void)
     Outpost__V1__Frame *f = raw_await_request();
     if (f == NULL)
         return raw_done(0);
+    fprintf(stderr, "fixture: answers call %llu (%s/%s), then leaves\n", (unsigned long long)f->request->id,
+            f->request->service, f->request->method);
     raw_answer(f, 0);
     raw_free_frame(f);
     Outpost__V1__Goodbye bye;

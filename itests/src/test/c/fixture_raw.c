@@ -66,10 +66,14 @@ Outpost__V1__Frame *raw_recv_frame(void)
                 break;
             }
         }
-        if ((!complete && i == 5) || size > MAX_FRAME)
+        if ((!complete && i == 5) || size > MAX_FRAME) {
+            fprintf(stderr, "fixture: a frame length it cannot take\n");
             return NULL;
+        }
         if (complete && rlen - i - 1 >= size) {
             Outpost__V1__Frame *f = outpost__v1__frame__unpack(NULL, size, rbuf + i + 1);
+            if (f == NULL)
+                fprintf(stderr, "fixture: a frame of %zu bytes does not decode\n", (size_t)size);
             rlen -= i + 1 + size;
             memmove(rbuf, rbuf + i + 1 + size, rlen);
             return f;
@@ -84,8 +88,10 @@ Outpost__V1__Frame *raw_recv_frame(void)
         ssize_t n = read(FD, rbuf + rlen, rcap - rlen);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            fprintf(stderr, "fixture: %s\n", n == 0 ? "end of file" : strerror(errno));
             return NULL;
+        }
         rlen += (size_t)n;
     }
 }

@@ -6,15 +6,6 @@
 
 #include "kit.h"
 
-/* Ends the session and hands its reason to the case's line. */
-static enum verdict finish(struct session *s, enum verdict v, char *why, size_t n)
-{
-    if (v != PASS && why[0] == '\0')
-        snprintf(why, n, "%s", s->why);
-    sess_end(s);
-    return v;
-}
-
 /* Checks the services of a Hello; remembers the first method for the call cases. */
 static int check_services(struct session *s, struct kit *k, const Outpost__V1__Hello *h)
 {
@@ -88,7 +79,7 @@ enum verdict case_handshake(struct kit *k, char *why, size_t n)
 out:
     if (hello != NULL)
         outpost__v1__frame__free_unpacked(hello, NULL);
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 /* One call of the target method, answered well. */
@@ -105,66 +96,62 @@ static enum verdict one_call(struct session *s, uint64_t id, const char *service
     return ok ? PASS : FAIL;
 }
 
+static enum verdict first_call(struct session *s, const char *service, const char *method)
+{
+    return one_call(s, 1, service, method);
+}
+
 enum verdict case_call(struct kit *k, char *why, size_t n)
 {
-    const char *service, *method;
-    if (kit_target(k, &service, &method, why, n) != 0)
-        return SKIP;
-    struct session s;
-    enum verdict v = FAIL;
-    if (sess_start(&s, k, NULL) == 0)
-        v = one_call(&s, 1, service, method);
-    return finish(&s, v, why, n);
+    return kit_call_case(k, why, n, first_call);
 }
 
 #define PIPELINED 300
 /* Ids above 2^32, 7 apart: a plugin must echo the 64-bit id, not count or truncate. */
 #define PIPE_ID(i) ((1ull << 32) + 7ull * (i))
 
-enum verdict case_pipelining(struct kit *k, char *why, size_t n)
+static enum verdict pipelining(struct session *s, const char *service, const char *method)
 {
-    const char *service, *method;
-    if (kit_target(k, &service, &method, why, n) != 0)
-        return SKIP;
-    struct session s;
-    enum verdict v = FAIL;
     uint8_t *buf = NULL;
     size_t len = 0;
     char answered[PIPELINED] = {0};
-    if (sess_start(&s, k, NULL) != 0)
-        goto out;
-    for (int i = 0; i < PIPELINED; i++)
-        if (kit_encode_request(k, PIPE_ID(i), service, method, &buf, &len) != 0) {
-            snprintf(s.why, sizeof s.why, "the kit is out of memory");
-            goto out;
-        }
-    if (sess_send_raw(&s, buf, len) != 0) /* all of them before reading any answer */
-        goto out;
+    int rc = 0;
+    for (int i = 0; i < PIPELINED && rc == 0; i++)
+        rc = kit_encode_request(s->kit, PIPE_ID(i), service, method, &buf, &len);
+    if (rc != 0)
+        snprintf(s->why, sizeof s->why, "the kit is out of memory");
+    else
+        rc = sess_send_raw(s, buf, len); /* all of them before reading any answer */
+    free(buf);
+    if (rc != 0)
+        return FAIL;
     for (int got = 0; got < PIPELINED; got++) {
         Outpost__V1__Frame *f = NULL;
         char what[64];
         snprintf(what, sizeof what, "the other %d of %d answers", PIPELINED - got, PIPELINED);
-        enum recv_result r = sess_next(&s, kit_now_ms() + k->timeout_ms, &f);
+        enum recv_result r = sess_next(s, kit_now_ms() + s->kit->timeout_ms, &f);
         if (r != RECV_FRAME || f->kind_case != OUTPOST__V1__FRAME__KIND_RESPONSE) {
-            sess_explain(&s, r, f, what);
-            goto out;
+            sess_explain(s, r, f, what);
+            return FAIL;
         }
         uint64_t id = f->response->id, i = (id - PIPE_ID(0)) / 7;
         int bad = id < PIPE_ID(0) || (id - PIPE_ID(0)) % 7 != 0 || i >= PIPELINED;
         if (bad || answered[i])
-            snprintf(s.why, sizeof s.why, "answered id %llu %s", (unsigned long long)id,
+            snprintf(s->why, sizeof s->why, "answered id %llu %s", (unsigned long long)id,
                      bad ? "which the kit never sent (it sent 300 ids from 4294967296, 7 apart)"
                          : "twice");
-        int ok = !bad && !answered[i] && sess_check_response(&s, f->response) == 0;
+        int ok = !bad && !answered[i] && sess_check_response(s, f->response) == 0;
         outpost__v1__frame__free_unpacked(f, NULL);
         if (!ok)
-            goto out;
+            return FAIL;
         answered[i] = 1;
     }
-    v = PASS;
-out:
-    free(buf);
-    return finish(&s, v, why, n);
+    return PASS;
+}
+
+enum verdict case_pipelining(struct kit *k, char *why, size_t n)
+{
+    return kit_call_case(k, why, n, pipelining);
 }
 
 /* Writes a frame one byte at a time, 1 ms apart (the first 2000 bytes; the rest at once). */
@@ -179,41 +166,31 @@ static int send_split(struct session *s, const uint8_t *data, size_t len)
     return i < len ? sess_send_raw(s, data + i, len - i) : 0;
 }
 
-enum verdict case_split_frames(struct kit *k, char *why, size_t n)
+#define SPLIT_NONCE 0x0123456789abcdefull
+
+/* A call, then a Ping, each written a byte at a time. */
+static enum verdict split_frames(struct session *s, const char *service, const char *method)
 {
-    const char *service, *method;
-    if (kit_target(k, &service, &method, why, n) != 0)
-        return SKIP;
-    struct session s;
-    enum verdict v = FAIL;
     uint8_t *buf = NULL;
     size_t len = 0;
     Outpost__V1__Frame *f = NULL;
-    if (sess_start(&s, k, NULL) != 0)
-        goto out;
-    if (kit_encode_request(k, 2, service, method, &buf, &len) != 0 ||
-        send_split(&s, buf, len) != 0)
-        goto out;
-    Outpost__V1__Response *r = sess_await(&s, 2, &f);
-    if (r == NULL || sess_check_response(&s, r) != 0)
-        goto out;
-    outpost__v1__frame__free_unpacked(f, NULL);
-    f = NULL;
-    Outpost__V1__Ping p = OUTPOST__V1__PING__INIT;
-    p.nonce = 0x0123456789abcdefull;
-    Outpost__V1__Frame ping = OUTPOST__V1__FRAME__INIT;
-    ping.kind_case = OUTPOST__V1__FRAME__KIND_PING;
-    ping.ping = &p;
-    len = 0;
-    if (kit_encode(&ping, &buf, &len) != 0 || send_split(&s, buf, len) != 0 ||
-        await_pong(&s, p.nonce) != 0)
-        goto out;
-    v = PASS;
-out:
+    struct msg m;
+    int ok = kit_encode_request(s->kit, 2, service, method, &buf, &len) == 0 &&
+             send_split(s, buf, len) == 0;
+    Outpost__V1__Response *r = ok ? sess_await(s, 2, &f) : NULL;
+    ok = r != NULL && sess_check_response(s, r) == 0;
     if (f != NULL)
         outpost__v1__frame__free_unpacked(f, NULL);
+    len = 0;
+    ok = ok && msg_encode(msg_ping(&m, SPLIT_NONCE), &buf, &len) == 0 &&
+         send_split(s, buf, len) == 0 && await_pong(s, SPLIT_NONCE) == 0;
     free(buf);
-    return finish(&s, v, why, n);
+    return ok ? PASS : FAIL;
+}
+
+enum verdict case_split_frames(struct kit *k, char *why, size_t n)
+{
+    return kit_call_case(k, why, n, split_frames);
 }
 
 /* A call that must be answered UNIMPLEMENTED. Returns 0, or -1 with s->why set. */
@@ -246,51 +223,52 @@ enum verdict case_unknown_method(struct kit *k, char *why, size_t n)
         (kit_target(k, &service, &method, tmp, sizeof tmp) != 0 ||
          unimplemented(&s, 4, service, "outpost_conformance_no_such_method") == 0))
         v = PASS;
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 #define UNKNOWN_ID 0xdeadbeefull
 
-enum verdict case_cancel(struct kit *k, char *why, size_t n)
+/* A call, its Cancel, a Cancel of no call and a Ping: the call is answered (any answer), the Ping
+ * too, and the next call as well. */
+static enum verdict cancel(struct session *s, const char *service, const char *method)
 {
-    const char *service, *method;
-    if (kit_target(k, &service, &method, why, n) != 0)
-        return SKIP;
-    struct session s;
-    enum verdict v = FAIL;
     int answered = 0, ponged = 0;
-    if (sess_start(&s, k, NULL) != 0 || sess_request(&s, 5, service, method) != 0 ||
-        sess_cancel(&s, 5) != 0 || sess_cancel(&s, UNKNOWN_ID) != 0 || sess_ping(&s, 6) != 0)
-        goto out;
+    if (sess_request(s, 5, service, method) != 0 || sess_cancel(s, 5) != 0 ||
+        sess_cancel(s, UNKNOWN_ID) != 0 || sess_ping(s, 6) != 0)
+        return FAIL;
     while (!answered || !ponged) {
         Outpost__V1__Frame *f;
-        enum recv_result r = sess_next(&s, kit_now_ms() + k->timeout_ms, &f);
+        enum recv_result r = sess_next(s, kit_now_ms() + s->kit->timeout_ms, &f);
         if (r != RECV_FRAME || (f->kind_case != OUTPOST__V1__FRAME__KIND_RESPONSE &&
                                 f->kind_case != OUTPOST__V1__FRAME__KIND_PONG)) {
-            sess_explain(&s, r, f, answered ? "the Pong after two Cancels" :
-                                              "the answer to call 5, cancelled (any answer)");
-            goto out;
+            sess_explain(s, r, f, answered ? "the Pong after two Cancels" :
+                                             "the answer to call 5, cancelled (any answer)");
+            return FAIL;
         }
         int ok = 1;
         if (f->kind_case == OUTPOST__V1__FRAME__KIND_PONG) {
             ponged = 1;
         } else if (f->response->id != 5 || answered) {
-            snprintf(s.why, sizeof s.why, "answered id %llu%s", (unsigned long long)f->response->id,
+            snprintf(s->why, sizeof s->why, "answered id %llu%s",
+                     (unsigned long long)f->response->id,
                      f->response->id == UNKNOWN_ID ? ", whose Cancel was for no call in flight" :
                      f->response->id == 5 ? " twice" : ", a call the kit never made");
             ok = 0;
         } else {
             answered = 1;
-            ok = sess_check_response(&s, f->response) == 0;
+            ok = sess_check_response(s, f->response) == 0;
         }
         outpost__v1__frame__free_unpacked(f, NULL);
         if (!ok)
-            goto out;
+            return FAIL;
     }
     /* the connection stays up: the next call is answered */
-    v = one_call(&s, 7, service, method);
-out:
-    return finish(&s, v, why, n);
+    return one_call(s, 7, service, method);
+}
+
+enum verdict case_cancel(struct kit *k, char *why, size_t n)
+{
+    return kit_call_case(k, why, n, cancel);
 }
 
 enum verdict case_ping(struct kit *k, char *why, size_t n)
@@ -301,5 +279,5 @@ enum verdict case_ping(struct kit *k, char *why, size_t n)
         await_pong(&s, 0xfedcba9876543210ull) == 0 && sess_ping(&s, 0) == 0 &&
         await_pong(&s, 0) == 0)
         v = PASS;
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }

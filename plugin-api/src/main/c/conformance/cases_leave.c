@@ -7,14 +7,6 @@
 #include "kit.h"
 #include "wire.h"
 
-static enum verdict finish(struct session *s, enum verdict v, char *why, size_t n)
-{
-    if (v != PASS && why[0] == '\0')
-        snprintf(why, n, "%s", s->why);
-    sess_end(s);
-    return v;
-}
-
 enum verdict case_pre_welcome(struct kit *k, char *why, size_t n)
 {
     struct session s;
@@ -39,7 +31,7 @@ enum verdict case_pre_welcome(struct kit *k, char *why, size_t n)
         goto out;
     v = sess_expect_failure(&s, 1, 0, "a Request before the Welcome, a protocol error");
 out:
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 enum verdict case_oversize_frame(struct kit *k, char *why, size_t n)
@@ -58,7 +50,7 @@ enum verdict case_oversize_frame(struct kit *k, char *why, size_t n)
     if (sess_send_raw(&s, buf, len + 8) == 0)
         v = sess_expect_failure(&s, 0, 1, after);
 out:
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 enum verdict case_malformed_frame(struct kit *k, char *why, size_t n)
@@ -69,7 +61,7 @@ enum verdict case_malformed_frame(struct kit *k, char *why, size_t n)
     static const uint8_t bad[] = {4, 0x22, 0x7f, 0x08, 0x01};
     if (sess_start(&s, k, NULL) == 0 && sess_send_raw(&s, bad, sizeof bad) == 0)
         v = sess_expect_failure(&s, 0, 0, "a malformed frame (bytes that are no Frame message)");
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 enum verdict case_refusal(struct kit *k, char *why, size_t n)
@@ -83,7 +75,7 @@ enum verdict case_refusal(struct kit *k, char *why, size_t n)
     f.refusal = &r;
     if (sess_hello(&s, k, NULL) == 0 && sess_send(&s, &f) == 0)
         v = sess_expect_failure(&s, 1, 0, "a Refusal");
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 enum verdict case_goodbye(struct kit *k, char *why, size_t n)
@@ -92,7 +84,7 @@ enum verdict case_goodbye(struct kit *k, char *why, size_t n)
     enum verdict v = FAIL;
     if (sess_start(&s, k, NULL) == 0 && sess_goodbye(&s) == 0)
         v = sess_expect_exit0(&s, "a Goodbye");
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 enum verdict case_eof(struct kit *k, char *why, size_t n)
@@ -103,7 +95,7 @@ enum verdict case_eof(struct kit *k, char *why, size_t n)
         sess_close(&s);
         v = sess_expect_exit0(&s, "the kit closed the connection");
     }
-    return finish(&s, v, why, n);
+    return sess_finish(&s, v, why, n);
 }
 
 /* Waits for the Pong of a Ping: the plugin is then idle, waiting for frames. */
@@ -124,56 +116,56 @@ static int idle(struct session *s)
 /* SIGTERM just after a call was written: the plugin exits 0 in time. It may answer the call first
  * (its bytes were there before the signal) or not (the host has failed it already, section 9);
  * an answer that comes must be right. */
-enum verdict case_sigterm_race(struct kit *k, char *why, size_t n)
+static enum verdict sigterm_race(struct session *s, const char *service, const char *method)
 {
-    const char *service, *method;
-    if (kit_target(k, &service, &method, why, n) != 0)
-        return SKIP;
-    struct session s;
-    enum verdict v = FAIL;
-    if (sess_start(&s, k, NULL) != 0 || idle(&s) != 0 || sess_request(&s, 9, service, method) != 0)
-        goto out;
-    kill(s.pid, SIGTERM); /* right after the call's bytes */
-    long deadline = kit_now_ms() + k->grace_ms;
+    if (idle(s) != 0 || sess_request(s, 9, service, method) != 0)
+        return FAIL;
+    kill(s->pid, SIGTERM); /* right after the call's bytes */
+    long deadline = kit_now_ms() + s->kit->grace_ms;
     int answered = 0;
     for (;;) {
         Outpost__V1__Frame *f;
-        enum recv_result r = sess_next(&s, deadline, &f);
+        enum recv_result r = sess_next(s, deadline, &f);
         if (r == RECV_EOF || r == RECV_TIMEOUT)
             break;
         if (r == RECV_BAD)
-            goto out;
+            return FAIL;
         int ok = f->kind_case == OUTPOST__V1__FRAME__KIND_GOODBYE;
         if (f->kind_case == OUTPOST__V1__FRAME__KIND_RESPONSE) {
             if (f->response->id != 9 || answered)
-                snprintf(s.why, sizeof s.why, "after SIGTERM, answered id %llu%s",
+                snprintf(s->why, sizeof s->why, "after SIGTERM, answered id %llu%s",
                          (unsigned long long)f->response->id,
                          f->response->id == 9 ? " twice" : ", a call the kit never made (it "
                                                           "made 9)");
             else
-                ok = sess_check_response(&s, f->response) == 0;
+                ok = sess_check_response(s, f->response) == 0;
             answered = 1;
         } else if (!ok) {
-            snprintf(s.why, sizeof s.why, "sent a %s after SIGTERM", kit_kind_name(f));
+            snprintf(s->why, sizeof s->why, "sent a %s after SIGTERM", kit_kind_name(f));
         }
         outpost__v1__frame__free_unpacked(f, NULL);
         if (!ok)
-            goto out;
+            return FAIL;
     }
     long left = deadline - kit_now_ms();
-    int code = sess_wait_exit(&s, left > 0 ? (int)left : 0);
+    int code = sess_wait_exit(s, left > 0 ? (int)left : 0);
     char ex[64];
     if (code == 0)
-        v = PASS;
-    else if (code < 0)
-        snprintf(s.why, sizeof s.why, "still running %d ms after SIGTERM (it must exit 0 "
-                 "promptly, also when the signal comes as it wakes up for a call)", k->grace_ms);
+        return PASS;
+    if (code < 0)
+        snprintf(s->why, sizeof s->why, "still running %d ms after SIGTERM (it must exit 0 "
+                 "promptly, also when the signal comes as it wakes up for a call)",
+                 s->kit->grace_ms);
     else if (code == 128 + SIGTERM)
-        snprintf(s.why, sizeof s.why, "killed by SIGTERM: a plugin catches it and exits 0 (as "
+        snprintf(s->why, sizeof s->why, "killed by SIGTERM: a plugin catches it and exits 0 (as "
                  "pid 1 of its namespace, it would get SIGKILL instead)");
     else
-        snprintf(s.why, sizeof s.why, "%s after SIGTERM (it must exit 0)",
+        snprintf(s->why, sizeof s->why, "%s after SIGTERM (it must exit 0)",
                  kit_exit_text(code, ex, sizeof ex));
-out:
-    return finish(&s, v, why, n);
+    return FAIL;
+}
+
+enum verdict case_sigterm_race(struct kit *k, char *why, size_t n)
+{
+    return kit_call_case(k, why, n, sigterm_race);
 }

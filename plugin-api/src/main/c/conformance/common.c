@@ -15,6 +15,24 @@ int kit_target(const struct kit *k, const char **service, const char **method, c
     return -1;
 }
 
+enum verdict sess_finish(struct session *s, enum verdict v, char *why, size_t n)
+{
+    if (v != PASS && why[0] == '\0')
+        snprintf(why, n, "%s", s->why);
+    sess_end(s);
+    return v;
+}
+
+enum verdict kit_call_case(struct kit *k, char *why, size_t n, kit_calls_fn body)
+{
+    const char *service, *method;
+    if (kit_target(k, &service, &method, why, n) != 0)
+        return SKIP;
+    struct session s;
+    enum verdict v = sess_start(&s, k, NULL) == 0 ? body(&s, service, method) : FAIL;
+    return sess_finish(&s, v, why, n);
+}
+
 void sess_explain(struct session *s, enum recv_result r, Outpost__V1__Frame *f,
                   const char *waiting_for)
 {

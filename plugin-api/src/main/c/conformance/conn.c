@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 
 #include "kit.h"
+#include "messages.h"
 #include "outpost.h"
-#include "wire.h"
 
 const char *kit_kind_name(const Outpost__V1__Frame *f)
 {
@@ -50,24 +50,12 @@ int sess_send_raw(struct session *s, const void *data, size_t len)
     return 0;
 }
 
-int kit_encode(const Outpost__V1__Frame *f, uint8_t **buf, size_t *len)
-{
-    size_t size = outpost__v1__frame__get_packed_size(f);
-    uint8_t *b = realloc(*buf, *len + size + WIRE_VARINT_MAX);
-    if (b == NULL)
-        return -1;
-    *buf = b;
-    *len += wire_put_varint(b + *len, size);
-    *len += outpost__v1__frame__pack(f, b + *len);
-    return 0;
-}
-
 int sess_send(struct session *s, const Outpost__V1__Frame *f)
 {
     uint8_t *b = NULL;
     size_t len = 0;
     int rc = -1;
-    if (kit_encode(f, &b, &len) == 0)
+    if (msg_encode(f, &b, &len) == 0)
         rc = sess_send_raw(s, b, len);
     else
         snprintf(s->why, sizeof s->why, "the kit is out of memory");
@@ -78,69 +66,34 @@ int sess_send(struct session *s, const Outpost__V1__Frame *f)
 int kit_encode_request(const struct kit *kit, uint64_t id, const char *service, const char *method,
                        uint8_t **buf, size_t *len)
 {
-    Outpost__V1__Request r = OUTPOST__V1__REQUEST__INIT;
-    r.id = id;
-    r.service = (char *)service;
-    r.method = (char *)method;
-    r.payload.data = (uint8_t *)kit->payload;
-    r.payload.len = kit->payload_len;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-    f.request = &r;
-    return kit_encode(&f, buf, len);
+    struct msg m;
+    return msg_encode(msg_request(&m, id, service, method, kit->payload, kit->payload_len), buf,
+                      len);
 }
 
 int sess_request(struct session *s, uint64_t id, const char *service, const char *method)
 {
-    uint8_t *b = NULL;
-    size_t len = 0;
-    int rc = -1;
-    if (kit_encode_request(s->kit, id, service, method, &b, &len) == 0)
-        rc = sess_send_raw(s, b, len);
-    else
-        snprintf(s->why, sizeof s->why, "the kit is out of memory");
-    free(b);
-    return rc;
+    struct msg m;
+    return sess_send(s, msg_request(&m, id, service, method, s->kit->payload,
+                                    s->kit->payload_len));
 }
 
 int sess_ping(struct session *s, uint64_t nonce)
 {
-    Outpost__V1__Ping p = OUTPOST__V1__PING__INIT;
-    p.nonce = nonce;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_PING;
-    f.ping = &p;
-    return sess_send(s, &f);
-}
-
-static int send_pong(struct session *s, uint64_t nonce)
-{
-    Outpost__V1__Pong p = OUTPOST__V1__PONG__INIT;
-    p.nonce = nonce;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_PONG;
-    f.pong = &p;
-    return sess_send(s, &f);
+    struct msg m;
+    return sess_send(s, msg_ping(&m, nonce));
 }
 
 int sess_cancel(struct session *s, uint64_t id)
 {
-    Outpost__V1__Cancel c = OUTPOST__V1__CANCEL__INIT;
-    c.id = id;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_CANCEL;
-    f.cancel = &c;
-    return sess_send(s, &f);
+    struct msg m;
+    return sess_send(s, msg_cancel(&m, id));
 }
 
 int sess_goodbye(struct session *s)
 {
-    Outpost__V1__Goodbye g = OUTPOST__V1__GOODBYE__INIT;
-    g.reason = "conformance: goodbye";
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
-    f.goodbye = &g;
-    return sess_send(s, &f);
+    struct msg m;
+    return sess_send(s, msg_goodbye(&m, "conformance: goodbye"));
 }
 
 /* Takes the next whole frame out of the receive buffer, if there is one. */
@@ -210,38 +163,25 @@ enum recv_result sess_recv(struct session *s, long deadline, Outpost__V1__Frame 
     }
 }
 
-/* Answers a Request of the plugin: the kit's Welcome imports nothing. */
-static int deny(struct session *s, uint64_t id)
-{
-    Outpost__V1__Error e = OUTPOST__V1__ERROR__INIT;
-    e.code = OUTPOST__V1__CODE__PERMISSION_DENIED;
-    e.message = "the conformance kit has no host services";
-    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
-    r.id = id;
-    r.result_case = OUTPOST__V1__RESPONSE__RESULT_ERROR;
-    r.error = &e;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
-    f.response = &r;
-    return sess_send(s, &f);
-}
-
 enum recv_result sess_next(struct session *s, long deadline, Outpost__V1__Frame **f)
 {
     for (;;) {
         enum recv_result r = sess_recv(s, deadline, f);
         if (r != RECV_FRAME)
             return r;
+        struct msg m;
         int rc = 1;
         switch ((*f)->kind_case) {
         case OUTPOST__V1__FRAME__KIND_LOG:
             rc = 0;
             break;
         case OUTPOST__V1__FRAME__KIND_PING:
-            rc = send_pong(s, (*f)->ping->nonce);
+            rc = sess_send(s, msg_pong(&m, (*f)->ping->nonce));
             break;
         case OUTPOST__V1__FRAME__KIND_REQUEST:
-            rc = deny(s, (*f)->request->id);
+            /* the kit's Welcome imports nothing */
+            rc = sess_send(s, msg_error(&m, (*f)->request->id, OUTPOST__V1__CODE__PERMISSION_DENIED,
+                                        "the conformance kit has no host services"));
             break;
         default:
             return RECV_FRAME;

@@ -3,7 +3,8 @@
  *
  * Each case spawns the plugin afresh, the way the host does (the socket on fd 3, the documented
  * environment, a private working directory), talks to it through a session, and ends by
- * killing and reaping it. The framing is the SDK's (src/frame.c), the messages protoc-c's.
+ * killing and reaping it. The framing is the SDK's (src/frame.c), the messages protoc-c's, built
+ * by messages.c (which the SDK's tests share).
  */
 #ifndef OUTPOST_KIT_H
 #define OUTPOST_KIT_H
@@ -13,6 +14,7 @@
 #include <sys/types.h>
 
 #include "frame.h"
+#include "messages.h"
 #include "outpost/v1/outpost.pb-c.h"
 
 /* The protocol's own bounds (docs/protocol.md, section 10). */
@@ -81,16 +83,13 @@ int sess_start(struct session *s, const struct kit *kit, Outpost__V1__Frame **he
 int sess_send_raw(struct session *s, const void *data, size_t len);
 int sess_send(struct session *s, const Outpost__V1__Frame *f);
 
-/* Appends one framed Frame to a malloc'd buffer (grown). Returns 0 or -1. */
-int kit_encode(const Outpost__V1__Frame *f, uint8_t **buf, size_t *len);
-
 /* The frames the cases send (each one whole frame, sent at once). Return as sess_send(). */
 int sess_request(struct session *s, uint64_t id, const char *service, const char *method);
 int sess_ping(struct session *s, uint64_t nonce);
 int sess_cancel(struct session *s, uint64_t id);
 int sess_goodbye(struct session *s);
 
-/* Encodes a Request of the kit's payload. Returns 0 or -1. */
+/* Appends a Request of the kit's payload to *buf as msg_encode() does. Returns 0 or -1. */
 int kit_encode_request(const struct kit *kit, uint64_t id, const char *service, const char *method,
                        uint8_t **buf, size_t *len);
 
@@ -126,6 +125,17 @@ void sess_end(struct session *s);
 const char *kit_kind_name(const Outpost__V1__Frame *f);
 
 /* ---- what the cases share (common.c) ---- */
+
+/* Ends a case's session (sess_end()) and hands its reason to the case's line: unless v is PASS or
+ * why is set already, why gets s->why. Returns v. */
+enum verdict sess_finish(struct session *s, enum verdict v, char *why, size_t n);
+
+/* What a case does with the target method in a started session: PASS, or FAIL with s->why set. */
+typedef enum verdict (*kit_calls_fn)(struct session *s, const char *service, const char *method);
+
+/* Runs a case that calls the target method (kit_target()): SKIP when there is none, else body in
+ * a session begun with sess_start() and ended with sess_finish(). Returns the case's verdict. */
+enum verdict kit_call_case(struct kit *k, char *why, size_t n, kit_calls_fn body);
 
 /* The method the call cases call: the one given, or the Hello's first. Returns 0, or -1 when
  * there is none (the case is skipped; why says so). */

@@ -44,136 +44,142 @@ int wire_get_varint(const uint8_t **pos, const uint8_t *end, uint64_t *v)
     return -1; /* more than 10 bytes */
 }
 
-/* Reads one field key and, for LEN fields, the bounds of its bytes. */
-static int next_field(const uint8_t **pos, const uint8_t *end, uint32_t *num, unsigned *wt,
-                      uint64_t *value, const uint8_t **bytes)
+/* ---- decoding: a walk over the fields of one message ---- */
+
+struct fields {
+    const uint8_t *pos, *end; /* what is left of the message */
+    uint32_t num;             /* the field just read: its number, */
+    unsigned wt;              /* its wire type, */
+    uint64_t value;           /* its value (VARINT) or length (LEN), */
+    const uint8_t *bytes;     /* and its bytes (LEN) */
+};
+
+static struct fields fields_of(const uint8_t *data, size_t len)
+{
+    return (struct fields){.pos = data, .end = data + len};
+}
+
+/* Reads the next field key and, for LEN fields, the bounds of its bytes. Returns 1, 0 at the end
+ * of the message, or -1 if it is malformed. */
+static int next_field(struct fields *f)
 {
     uint64_t key;
-    if (wire_get_varint(pos, end, &key) != 0)
+    if (f->pos >= f->end)
+        return 0;
+    if (wire_get_varint(&f->pos, f->end, &key) != 0)
         return -1;
-    *num = (uint32_t)(key >> 3);
-    *wt = (unsigned)(key & 7);
+    f->num = (uint32_t)(key >> 3);
+    f->wt = (unsigned)(key & 7);
     if (key >> 3 == 0 || key >> 3 > 0x1fffffff)
         return -1;
-    switch (*wt) {
+    switch (f->wt) {
     case WT_VARINT:
-        return wire_get_varint(pos, end, value);
+        return wire_get_varint(&f->pos, f->end, &f->value) == 0 ? 1 : -1;
     case WT_I64:
     case WT_I32: {
-        size_t n = *wt == WT_I64 ? 8 : 4;
-        if ((size_t)(end - *pos) < n)
+        size_t n = f->wt == WT_I64 ? 8 : 4;
+        if ((size_t)(f->end - f->pos) < n)
             return -1;
-        *pos += n;
-        return 0;
+        f->pos += n;
+        return 1;
     }
     case WT_LEN:
-        if (wire_get_varint(pos, end, value) != 0 || *value > (uint64_t)(end - *pos))
+        if (wire_get_varint(&f->pos, f->end, &f->value) != 0 ||
+            f->value > (uint64_t)(f->end - f->pos))
             return -1;
-        *bytes = *pos;
-        *pos += *value;
-        return 0;
+        f->bytes = f->pos;
+        f->pos += f->value;
+        return 1;
     default: /* groups (3, 4) are not used by the protocol; 6 and 7 do not exist */
         return -1;
     }
 }
 
+/* Whether the field just read is number num of wire type wt. */
+static int is(const struct fields *f, uint32_t num, unsigned wt)
+{
+    return f->num == num && f->wt == wt;
+}
+
+/* Points *bytes at the bytes of the LEN field just read; returns how many there are. */
+static size_t bytes_of(const struct fields *f, const uint8_t **bytes)
+{
+    *bytes = f->bytes;
+    return (size_t)f->value;
+}
+
+/* Where a string or bytes field that is absent points: never NULL. */
+static const uint8_t empty[1];
+
 int wire_decode_frame(const uint8_t *data, size_t len, struct wire_frame *out)
 {
-    const uint8_t *p = data, *end = data + len;
+    struct fields f = fields_of(data, len);
+    int r;
     out->kind = WIRE_NONE;
     out->data = data;
     out->len = 0;
-    while (p < end) {
-        uint32_t num;
-        unsigned wt;
-        uint64_t value = 0;
-        const uint8_t *bytes = NULL;
-        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
-            return -1;
-        if (num >= WIRE_HELLO && num <= WIRE_PONG) {
-            if (wt != WT_LEN)
+    while ((r = next_field(&f)) > 0) {
+        if (f.num >= WIRE_HELLO && f.num <= WIRE_PONG) {
+            if (f.wt != WT_LEN)
                 return -1;
-            out->kind = (enum wire_kind)num;
-            out->data = bytes;
-            out->len = (size_t)value;
+            out->kind = (enum wire_kind)f.num;
+            out->len = bytes_of(&f, &out->data);
         }
     }
-    return 0;
+    return r;
 }
 
 int wire_decode_request(const uint8_t *data, size_t len, struct wire_request *out)
 {
-    static const uint8_t empty[1];
-    const uint8_t *p = data, *end = data + len;
+    struct fields f = fields_of(data, len);
+    int r;
     memset(out, 0, sizeof *out);
     out->service = out->method = out->payload = empty;
-    while (p < end) {
-        uint32_t num;
-        unsigned wt;
-        uint64_t value = 0;
-        const uint8_t *bytes = NULL;
-        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
-            return -1;
-        if (wt == WT_VARINT && num == 1) {
-            out->id = value;
-        } else if (wt == WT_VARINT && num == 5) {
-            out->timeout_ms = (uint32_t)value;
-        } else if (wt == WT_LEN && num == 2) {
-            out->service = bytes;
-            out->service_len = (size_t)value;
-        } else if (wt == WT_LEN && num == 3) {
-            out->method = bytes;
-            out->method_len = (size_t)value;
-        } else if (wt == WT_LEN && num == 4) {
-            out->payload = bytes;
-            out->payload_len = (size_t)value;
+    while ((r = next_field(&f)) > 0) {
+        if (is(&f, 1, WT_VARINT)) {
+            out->id = f.value;
+        } else if (is(&f, 5, WT_VARINT)) {
+            out->timeout_ms = (uint32_t)f.value;
+        } else if (is(&f, 2, WT_LEN)) {
+            out->service_len = bytes_of(&f, &out->service);
+        } else if (is(&f, 3, WT_LEN)) {
+            out->method_len = bytes_of(&f, &out->method);
+        } else if (is(&f, 4, WT_LEN)) {
+            out->payload_len = bytes_of(&f, &out->payload);
         }
         /* anything else is an unknown field: skipped */
     }
-    return 0;
+    return r;
 }
 
 /* Error{code = 1, message = 2}, merged into out as protobuf merges a repeated message field. */
 static int decode_error(const uint8_t *data, size_t len, struct wire_response *out)
 {
-    const uint8_t *p = data, *end = data + len;
-    while (p < end) {
-        uint32_t num;
-        unsigned wt;
-        uint64_t value = 0;
-        const uint8_t *bytes = NULL;
-        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
-            return -1;
-        if (wt == WT_VARINT && num == 1) {
-            out->code = value;
-        } else if (wt == WT_LEN && num == 2) {
-            out->message = bytes;
-            out->message_len = (size_t)value;
+    struct fields f = fields_of(data, len);
+    int r;
+    while ((r = next_field(&f)) > 0) {
+        if (is(&f, 1, WT_VARINT)) {
+            out->code = f.value;
+        } else if (is(&f, 2, WT_LEN)) {
+            out->message_len = bytes_of(&f, &out->message);
         }
     }
-    return 0;
+    return r;
 }
 
 int wire_decode_response(const uint8_t *data, size_t len, struct wire_response *out)
 {
-    static const uint8_t empty[1];
-    const uint8_t *p = data, *end = data + len;
+    struct fields f = fields_of(data, len);
+    int r;
     memset(out, 0, sizeof *out);
     out->payload = out->message = empty;
-    while (p < end) {
-        uint32_t num;
-        unsigned wt;
-        uint64_t value = 0;
-        const uint8_t *bytes = NULL;
-        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
-            return -1;
-        if (wt == WT_VARINT && num == 1) {
-            out->id = value;
-        } else if (wt == WT_LEN && num == 2) {
+    while ((r = next_field(&f)) > 0) {
+        if (is(&f, 1, WT_VARINT)) {
+            out->id = f.value;
+        } else if (is(&f, 2, WT_LEN)) {
             out->is_error = 0;
-            out->payload = bytes;
-            out->payload_len = (size_t)value;
-        } else if (wt == WT_LEN && num == 3) {
+            out->payload_len = bytes_of(&f, &out->payload);
+        } else if (is(&f, 3, WT_LEN)) {
             if (!out->is_error) { /* a new error after a payload replaces it */
                 out->code = 0;
                 out->message = empty;
@@ -182,93 +188,110 @@ int wire_decode_response(const uint8_t *data, size_t len, struct wire_response *
             out->is_error = 1;
             out->payload = empty;
             out->payload_len = 0;
-            if (decode_error(bytes, (size_t)value, out) != 0)
+            if (decode_error(f.bytes, (size_t)f.value, out) != 0)
                 return -1;
         }
     }
-    return 0;
+    return r;
 }
 
 int wire_decode_field1(const uint8_t *data, size_t len, uint64_t *out)
 {
-    const uint8_t *p = data, *end = data + len;
+    struct fields f = fields_of(data, len);
+    int r;
     *out = 0;
-    while (p < end) {
-        uint32_t num;
-        unsigned wt;
-        uint64_t value = 0;
-        const uint8_t *bytes = NULL;
-        if (next_field(&p, end, &num, &wt, &value, &bytes) != 0)
-            return -1;
-        if (num == 1 && wt == WT_VARINT)
-            *out = value;
-    }
-    return 0;
+    while ((r = next_field(&f)) > 0)
+        if (is(&f, 1, WT_VARINT))
+            *out = f.value;
+    return r;
+}
+
+/* ---- encoding: proto3 leaves out a field that is 0 or empty, but for the payloads ---- */
+
+/* Bytes of a varint field of value v (none when v is 0). */
+static uint64_t uint_size(uint64_t v)
+{
+    return v ? 1 + wire_varint_size(v) : 0;
+}
+
+/* Bytes of a LEN field of len bytes. */
+static uint64_t len_size(uint64_t len)
+{
+    return 1 + wire_varint_size(len) + len;
+}
+
+/* Bytes of a LEN field of len bytes that is left out when empty. */
+static uint64_t bytes_size(uint64_t len)
+{
+    return len ? len_size(len) : 0;
+}
+
+/* Writes varint field num (below 16: a key of one byte) unless v is 0; returns the bytes
+ * written. */
+static size_t put_uint(uint8_t *dst, unsigned num, uint64_t v)
+{
+    if (v == 0)
+        return 0;
+    dst[0] = (uint8_t)(num << 3 | WT_VARINT);
+    return 1 + wire_put_varint(dst + 1, v);
+}
+
+/* Writes the key and the length of LEN field num, whose len bytes must follow. */
+static size_t put_len(uint8_t *dst, unsigned num, uint64_t len)
+{
+    dst[0] = (uint8_t)(num << 3 | WT_LEN);
+    return 1 + wire_put_varint(dst + 1, len);
+}
+
+/* Writes LEN field num with its bytes, unless len is 0. */
+static size_t put_bytes(uint8_t *dst, unsigned num, const void *bytes, size_t len)
+{
+    if (len == 0)
+        return 0;
+    size_t n = put_len(dst, num, len);
+    memcpy(dst + n, bytes, len);
+    return n + len;
+}
+
+/* Writes the length prefix of a Frame whose field kind holds a message of body bytes, then the
+ * key and the length of that field: the message must follow. */
+static size_t put_frame(uint8_t *dst, enum wire_kind kind, uint64_t body)
+{
+    size_t n = wire_put_varint(dst, len_size(body));
+    return n + put_len(dst + n, kind, body);
 }
 
 /* Frame{response = Response{id = 1, payload = 2}} */
 size_t wire_response_header(uint8_t *dst, uint64_t id, size_t payload_len)
 {
-    size_t body = (id ? 1 + wire_varint_size(id) : 0) + 1 + wire_varint_size(payload_len) +
-                  payload_len;
-    size_t frame = 1 + wire_varint_size(body) + body;
-    size_t n = wire_put_varint(dst, frame);
-    dst[n++] = WIRE_RESPONSE << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, body);
-    if (id) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, id);
-    }
+    size_t n = put_frame(dst, WIRE_RESPONSE, uint_size(id) + len_size(payload_len));
+    n += put_uint(dst + n, 1, id);
     /* always present, even when empty: the oneof says "payload", not "nothing" */
-    dst[n++] = 2 << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, payload_len);
-    return n;
+    return n + put_len(dst + n, 2, payload_len);
 }
 
 /* Frame{response = Response{id = 1, error = 3 Error{code = 1, message = 2}}} */
 size_t wire_error_response(uint8_t *dst, uint64_t id, int code, const char *msg, size_t msg_len)
 {
-    size_t err = (code ? 1 + wire_varint_size((uint64_t)code) : 0) +
-                 (msg_len ? 1 + wire_varint_size(msg_len) + msg_len : 0);
-    size_t body = (id ? 1 + wire_varint_size(id) : 0) + 1 + wire_varint_size(err) + err;
-    size_t frame = 1 + wire_varint_size(body) + body;
-    size_t n = wire_put_varint(dst, frame);
-    dst[n++] = WIRE_RESPONSE << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, body);
-    if (id) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, id);
-    }
-    dst[n++] = 3 << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, err);
-    if (code) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, (uint64_t)code);
-    }
-    if (msg_len) {
-        dst[n++] = 2 << 3 | WT_LEN;
-        n += wire_put_varint(dst + n, msg_len);
-        memcpy(dst + n, msg, msg_len);
-        n += msg_len;
-    }
-    return n;
+    uint64_t err = uint_size((uint64_t)code) + bytes_size(msg_len);
+    size_t n = put_frame(dst, WIRE_RESPONSE, uint_size(id) + len_size(err));
+    n += put_uint(dst + n, 1, id);
+    n += put_len(dst + n, 3, err);
+    n += put_uint(dst + n, 1, (uint64_t)code);
+    return n + put_bytes(dst + n, 2, msg, msg_len);
 }
 
 static uint64_t request_body(uint64_t id, size_t service_len, size_t method_len,
                              uint32_t timeout_ms, size_t payload_len)
 {
-    return (id ? 1 + wire_varint_size(id) : 0) +
-           (service_len ? 1 + wire_varint_size(service_len) + service_len : 0) +
-           (method_len ? 1 + wire_varint_size(method_len) + method_len : 0) +
-           (timeout_ms ? 1 + wire_varint_size(timeout_ms) : 0) + 1 +
-           wire_varint_size(payload_len) + (uint64_t)payload_len;
+    return uint_size(id) + bytes_size(service_len) + bytes_size(method_len) +
+           uint_size(timeout_ms) + len_size(payload_len);
 }
 
 uint64_t wire_request_size(uint64_t id, size_t service_len, size_t method_len, uint32_t timeout_ms,
                            size_t payload_len)
 {
-    uint64_t body = request_body(id, service_len, method_len, timeout_ms, payload_len);
-    return 1 + wire_varint_size(body) + body;
+    return len_size(request_body(id, service_len, method_len, timeout_ms, payload_len));
 }
 
 /* Frame{request = Request{id = 1, service = 2, method = 3, timeout_ms = 5, payload = 4}}: the
@@ -277,48 +300,20 @@ size_t wire_request_header(uint8_t *dst, uint64_t id, const char *service, size_
                            const char *method, size_t method_len, uint32_t timeout_ms,
                            size_t payload_len)
 {
-    uint64_t body = request_body(id, service_len, method_len, timeout_ms, payload_len);
-    size_t n = wire_put_varint(dst, 1 + wire_varint_size(body) + body);
-    dst[n++] = WIRE_REQUEST << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, body);
-    if (id) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, id);
-    }
-    if (service_len) {
-        dst[n++] = 2 << 3 | WT_LEN;
-        n += wire_put_varint(dst + n, service_len);
-        memcpy(dst + n, service, service_len);
-        n += service_len;
-    }
-    if (method_len) {
-        dst[n++] = 3 << 3 | WT_LEN;
-        n += wire_put_varint(dst + n, method_len);
-        memcpy(dst + n, method, method_len);
-        n += method_len;
-    }
-    if (timeout_ms) {
-        dst[n++] = 5 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, timeout_ms);
-    }
-    dst[n++] = 4 << 3 | WT_LEN;
-    n += wire_put_varint(dst + n, payload_len);
-    return n;
+    size_t n = put_frame(dst, WIRE_REQUEST,
+                         request_body(id, service_len, method_len, timeout_ms, payload_len));
+    n += put_uint(dst + n, 1, id);
+    n += put_bytes(dst + n, 2, service, service_len);
+    n += put_bytes(dst + n, 3, method, method_len);
+    n += put_uint(dst + n, 5, timeout_ms);
+    return n + put_len(dst + n, 4, payload_len);
 }
 
 /* A frame whose message has only field 1, a uint64 (Pong, Cancel). */
 static size_t field1_frame(uint8_t *dst, enum wire_kind kind, uint64_t v)
 {
-    size_t body = v ? 1 + wire_varint_size(v) : 0;
-    size_t frame = 1 + wire_varint_size(body) + body;
-    size_t n = wire_put_varint(dst, frame);
-    dst[n++] = (uint8_t)(kind << 3 | WT_LEN);
-    n += wire_put_varint(dst + n, body);
-    if (v) {
-        dst[n++] = 1 << 3 | WT_VARINT;
-        n += wire_put_varint(dst + n, v);
-    }
-    return n;
+    size_t n = put_frame(dst, kind, uint_size(v));
+    return n + put_uint(dst + n, 1, v);
 }
 
 /* Frame{cancel = Cancel{id = 1}} */

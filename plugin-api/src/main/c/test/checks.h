@@ -30,12 +30,45 @@
         }                                                                       \
     } while (0)
 
-/* Calls method of service "test" with payload and checks that it answers exactly answer; uses the
- * caller's `frame`, which is NULL again after. */
+/* Receives the reply to call id and checks that it is exactly the payload text / an error of code
+ * whose message contains msg (NULL: any); uses the caller's `frame`, which is NULL again after. */
+#define EXPECT_REPLY(h, id, text)                                               \
+    do {                                                                        \
+        EXPECT(h, payload_is(host_reply(&(h), (id), &frame), (text)));          \
+        host_free_frame(frame);                                                 \
+        frame = NULL;                                                           \
+    } while (0)
+
+#define EXPECT_ERROR(h, id, code, msg)                                          \
+    do {                                                                        \
+        EXPECT(h, error_is(host_reply(&(h), (id), &frame), (code), (msg)));     \
+        host_free_frame(frame);                                                 \
+        frame = NULL;                                                           \
+    } while (0)
+
+/* Calls method of service "test" with payload and checks that it answers exactly answer (as
+ * EXPECT_REPLY). */
 #define EXPECT_CALL(h, id, method, payload, len, answer)                        \
     do {                                                                        \
         CHECK(host_call(&(h), (id), "test", (method), (payload), (len)) == 0);  \
-        EXPECT(h, payload_is(host_reply(&(h), (id), &frame), (answer)));        \
+        EXPECT_REPLY(h, id, answer);                                            \
+    } while (0)
+
+/* Receives the plugin's call into the caller's `req` (held in `frame`), checking its service,
+ * method and id (not 0). */
+#define EXPECT_REQUEST(h, svc, meth)                                            \
+    do {                                                                        \
+        req = host_request(&(h), &frame);                                       \
+        EXPECT(h, req != NULL && strcmp(req->service, (svc)) == 0 &&            \
+                      strcmp(req->method, (meth)) == 0 && req->id != 0);        \
+    } while (0)
+
+/* EXPECT_REQUEST, then the call's id into *dst and the frame freed (`frame` is NULL again). */
+#define EXPECT_REQUEST_ID(h, svc, meth, dst)                                    \
+    do {                                                                        \
+        Outpost__V1__Request *req;                                              \
+        EXPECT_REQUEST(h, svc, meth);                                           \
+        *(dst) = req->id;                                                       \
         host_free_frame(frame);                                                 \
         frame = NULL;                                                           \
     } while (0)

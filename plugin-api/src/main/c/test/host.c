@@ -95,28 +95,11 @@ int host_send_raw(struct host *h, const void *data, size_t len)
     return 0;
 }
 
-int host_encode(const Outpost__V1__Frame *f, uint8_t **out, size_t *len)
-{
-    size_t size = outpost__v1__frame__get_packed_size(f);
-    uint8_t *b = realloc(*out, *len + size + 10);
-    if (b == NULL)
-        return -1;
-    *out = b;
-    uint64_t v = size;
-    while (v >= 0x80) {
-        b[(*len)++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b[(*len)++] = (uint8_t)v;
-    *len += outpost__v1__frame__pack(f, b + *len);
-    return 0;
-}
-
 int host_send(struct host *h, const Outpost__V1__Frame *f)
 {
     uint8_t *b = NULL;
     size_t len = 0;
-    int rc = host_encode(f, &b, &len) == 0 ? host_send_raw(h, b, len) : -1;
+    int rc = msg_encode(f, &b, &len) == 0 ? host_send_raw(h, b, len) : -1;
     free(b);
     return rc;
 }
@@ -215,18 +198,8 @@ int host_handshake_imports(struct host *h, uint32_t max_frame, const char *const
 int host_call(struct host *h, uint64_t id, const char *service, const char *method,
               const void *payload, size_t len)
 {
-    Outpost__V1__Request r;
-    outpost__v1__request__init(&r);
-    r.id = id;
-    r.service = (char *)service;
-    r.method = (char *)method;
-    r.payload.data = (uint8_t *)payload;
-    r.payload.len = len;
-    Outpost__V1__Frame f;
-    outpost__v1__frame__init(&f);
-    f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-    f.request = &r;
-    return host_send(h, &f);
+    struct msg m;
+    return host_send(h, msg_request(&m, id, service, method, payload, len));
 }
 
 Outpost__V1__Response *host_reply(struct host *h, uint64_t id, Outpost__V1__Frame **frame)
@@ -256,42 +229,20 @@ Outpost__V1__Request *host_request(struct host *h, Outpost__V1__Frame **frame)
 
 int host_answer(struct host *h, uint64_t id, const void *payload, size_t len)
 {
-    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
-    r.id = id;
-    r.result_case = OUTPOST__V1__RESPONSE__RESULT_PAYLOAD;
-    r.payload.data = (uint8_t *)payload;
-    r.payload.len = len;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
-    f.response = &r;
-    return host_send(h, &f);
+    struct msg m;
+    return host_send(h, msg_answer(&m, id, payload, len));
 }
 
 int host_answer_error(struct host *h, uint64_t id, int code, const char *message)
 {
-    Outpost__V1__Error e = OUTPOST__V1__ERROR__INIT;
-    e.code = (Outpost__V1__Code)code;
-    e.message = (char *)message;
-    Outpost__V1__Response r = OUTPOST__V1__RESPONSE__INIT;
-    r.id = id;
-    r.result_case = OUTPOST__V1__RESPONSE__RESULT_ERROR;
-    r.error = &e;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_RESPONSE;
-    f.response = &r;
-    return host_send(h, &f);
+    struct msg m;
+    return host_send(h, msg_error(&m, id, code, message));
 }
 
 int host_goodbye(struct host *h)
 {
-    Outpost__V1__Goodbye g;
-    outpost__v1__goodbye__init(&g);
-    g.reason = "test over";
-    Outpost__V1__Frame f;
-    outpost__v1__frame__init(&f);
-    f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
-    f.goodbye = &g;
-    return host_send(h, &f);
+    struct msg m;
+    return host_send(h, msg_goodbye(&m, "test over"));
 }
 
 /* Waits for the exit within the deadline: on the pidfd, or by polling waitpid without one. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "messages.h" /* the frames a host sends: shared with the conformance kit */
 #include "outpost/v1/outpost.pb-c.h"
 
 /* Deadline of every wait, generous enough for valgrind. */
@@ -33,9 +34,6 @@ int host_spawn_mode(struct host *h, const char *max_frame_env, const char *mode)
 /* Sends a frame / raw bytes. Returns 0 or -1. */
 int host_send(struct host *h, const Outpost__V1__Frame *f);
 int host_send_raw(struct host *h, const void *data, size_t len);
-
-/* Appends a framed Frame to out (grown with realloc). Returns 0 or -1. */
-int host_encode(const Outpost__V1__Frame *f, uint8_t **out, size_t *len);
 
 /* Receives one frame; NULL on EOF, timeout or a malformed frame. Free with host_free_frame. */
 Outpost__V1__Frame *host_recv(struct host *h);

@@ -21,14 +21,6 @@
 #define ASK(h, id, method, text) \
     CHECK(host_call(&(h), (id), "test", (method), (text), strlen(text)) == 0)
 
-/* Receives the plugin's call into req (frame holds it), checking service and method. */
-#define EXPECT_REQUEST(h, svc, meth)                                                         \
-    do {                                                                                     \
-        req = host_request(&(h), &frame);                                                    \
-        EXPECT(h, req != NULL && strcmp(req->service, (svc)) == 0 &&                          \
-                      strcmp(req->method, (meth)) == 0 && req->id != 0);                      \
-    } while (0)
-
 /* Whether frame is a Log whose message contains text. */
 static int log_has(const Outpost__V1__Frame *f, const char *text)
 {
@@ -56,8 +48,7 @@ static void call_answered_with_payload(void)
     uint64_t id = req->id;
     host_free_frame(frame);
     CHECK(host_answer(&h, id, "HELLO", 5) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "ok:HELLO"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "ok:HELLO");
     /* an empty payload, and a second call with the next id */
     ASK(h, 2, "call", "0 host empty");
     EXPECT_REQUEST(h, "host", "empty");
@@ -65,8 +56,7 @@ static void call_answered_with_payload(void)
     id = req->id;
     host_free_frame(frame);
     CHECK(host_answer(&h, id, "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "ok:"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 2, "ok:");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -75,7 +65,6 @@ static void call_answered_with_error(void)
 {
     struct host h;
     Outpost__V1__Frame *frame = NULL;
-    Outpost__V1__Request *req;
     START(h, MAX);
     static const struct {
         int sent, seen;
@@ -85,12 +74,10 @@ static void call_answered_with_error(void)
                  {0, OUTPOST__V1__CODE__INTERNAL}};
     for (uint64_t i = 0; i < 4; i++) {
         ASK(h, i + 1, "call", "0 db query select");
-        EXPECT_REQUEST(h, "db", "query");
-        uint64_t id = req->id;
-        host_free_frame(frame);
+        uint64_t id;
+        EXPECT_REQUEST_ID(h, "db", "query", &id);
         CHECK(host_answer_error(&h, id, codes[i].sent, "not imported") == 0);
-        EXPECT(h, error_is(host_reply(&h, i + 1, &frame), codes[i].seen, "host: not imported"));
-        host_free_frame(frame);
+        EXPECT_ERROR(h, i + 1, codes[i].seen, "host: not imported");
     }
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
@@ -115,8 +102,7 @@ static void call_deadline_cancels_and_drops_the_late_answer(void)
     EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_CANCEL &&
                   frame->cancel->id == id);
     host_free_frame(frame);
-    EXPECT(h, error_is(host_reply(&h, 1, &frame), OUTPOST__V1__CODE__DEADLINE_EXCEEDED, "100 ms"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 1, OUTPOST__V1__CODE__DEADLINE_EXCEEDED, "100 ms");
     EXPECT(h, ms_since(&t0) >= 100);
     CHECK(host_answer(&h, id, "late", 4) == 0);
     CHECK(host_answer(&h, id, "late again", 10) == 0);
@@ -130,12 +116,10 @@ static void response_to_an_id_never_sent_is_an_error(void)
 {
     struct host h;
     Outpost__V1__Frame *frame = NULL;
-    Outpost__V1__Request *req;
     START(h, MAX);
     ASK(h, 1, "call", "0 host echo x");
-    EXPECT_REQUEST(h, "host", "echo");
-    uint64_t id = req->id;
-    host_free_frame(frame);
+    uint64_t id;
+    EXPECT_REQUEST_ID(h, "host", "echo", &id);
     CHECK(host_answer(&h, id + 1, "x", 1) == 0);
     CHECK(host_wait(&h) == 16); /* 10 - OUTPOST_EPROTO */
 }
@@ -144,14 +128,11 @@ static void async_call_completed_by_a_later_response(void)
 {
     struct host h;
     Outpost__V1__Frame *frame = NULL;
-    Outpost__V1__Request *req;
     START(h, MAX);
     ASK(h, 1, "call_async", "0 host echo abc");
-    EXPECT_REQUEST(h, "host", "echo");
-    uint64_t id = req->id;
-    host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "sent"));
-    host_free_frame(frame);
+    uint64_t id;
+    EXPECT_REQUEST_ID(h, "host", "echo", &id);
+    EXPECT_REPLY(h, 1, "sent");
     EXPECT_CALL(h, 2, "async_count", "", 0, "1 sent 0 answered");
     CHECK(host_answer(&h, id, "xyz", 3) == 0);
     frame = host_recv(&h);
@@ -174,8 +155,7 @@ static void async_call_deadline(void)
     uint64_t id = req->id;
     EXPECT(h, req->timeout_ms == 50);
     host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "sent"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "sent");
     frame = host_recv(&h);
     EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_CANCEL &&
                   frame->cancel->id == id);
@@ -200,8 +180,7 @@ static void async_calls_in_flight_at_goodbye_get_unavailable(void)
         ASK(h, i, "call_async", "0 host echo abc");
         EXPECT_REQUEST(h, "host", "echo");
         host_free_frame(frame);
-        EXPECT(h, payload_is(host_reply(&h, i, &frame), "sent"));
-        host_free_frame(frame);
+        EXPECT_REPLY(h, i, "sent");
     }
     CHECK(host_goodbye(&h) == 0);
     for (int i = 0; i < 3; i++) {
@@ -222,12 +201,10 @@ static void oversize_and_malformed_responses_fail_the_connection(void)
     for (int malformed = 0; malformed < 2; malformed++) {
         struct host h;
         Outpost__V1__Frame *frame = NULL;
-        Outpost__V1__Request *req;
         START(h, 4096);
         ASK(h, 1, "call", "0 host big x");
-        EXPECT_REQUEST(h, "host", "big");
-        uint64_t id = req->id;
-        host_free_frame(frame);
+        uint64_t id;
+        EXPECT_REQUEST_ID(h, "host", "big", &id);
         if (malformed) {
             /* Frame{response{id, payload: length 0x7f but 1 byte}} */
             const uint8_t bad[] = {7, 0x2a, 5, 0x08, (uint8_t)id, 0x12, 0x7f, 'x'};
@@ -251,18 +228,15 @@ static void request_over_the_frame_size_is_refused(void)
     Outpost__V1__Frame *frame = NULL;
     START(h, 4096);
     ASK(h, 1, "call", "0 host echo *4077"); /* a Request frame of 4097 bytes */
-    EXPECT(h, error_is(host_reply(&h, 1, &frame), OUTPOST__V1__CODE__INTERNAL, "outpost_call: -7"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 1, OUTPOST__V1__CODE__INTERNAL, "outpost_call: -7");
     ASK(h, 2, "call_async", "0 host echo *4077");
-    EXPECT(h, error_is(host_reply(&h, 2, &frame), OUTPOST__V1__CODE__INTERNAL, "async: -7"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 2, OUTPOST__V1__CODE__INTERNAL, "async: -7");
     ASK(h, 3, "call_async", "0 host echo *4076"); /* 4096: fits */
     Outpost__V1__Request *req;
     EXPECT_REQUEST(h, "host", "echo");
     EXPECT(h, req->payload.len == 4076);
     host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 3, &frame), "sent"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 3, "sent");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -305,27 +279,16 @@ static void quick_answers_are_sent_before_the_call(void)
     uint8_t *wire = NULL;
     size_t len = 0;
     START(h, MAX);
-    Outpost__V1__Request r1 = OUTPOST__V1__REQUEST__INIT, r2 = OUTPOST__V1__REQUEST__INIT;
-    r1.id = 1, r1.service = "test", r1.method = "quick";
-    r1.payload.data = (uint8_t *)"a", r1.payload.len = 1;
-    r2.id = 2, r2.service = "test", r2.method = "quick_async";
-    r2.payload.data = (uint8_t *)"0 host echo b", r2.payload.len = 13;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-    f.request = &r1;
-    CHECK(host_encode(&f, &wire, &len) == 0);
-    f.request = &r2;
-    CHECK(host_encode(&f, &wire, &len) == 0);
+    struct msg m;
+    CHECK(msg_encode(msg_request(&m, 1, "test", "quick", "a", 1), &wire, &len) == 0);
+    CHECK(msg_encode(msg_request(&m, 2, "test", "quick_async", "0 host echo b", 13), &wire,
+                     &len) == 0);
     CHECK(host_send_raw(&h, wire, len) == 0);
     free(wire);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "a")); /* first, before the Request */
-    host_free_frame(frame);
-    Outpost__V1__Request *req;
-    EXPECT_REQUEST(h, "host", "echo");
-    uint64_t id = req->id;
-    host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "sent"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "a"); /* first, before the Request */
+    uint64_t id;
+    EXPECT_REQUEST_ID(h, "host", "echo", &id);
+    EXPECT_REPLY(h, 2, "sent");
     CHECK(host_answer(&h, id, "b", 1) == 0);
     frame = host_recv(&h);
     EXPECT(h, log_has(frame, "answer: code=0 payload=b"));

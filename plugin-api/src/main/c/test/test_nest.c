@@ -20,16 +20,6 @@
 #define ASK(h, id, method, text) \
     CHECK(host_call(&(h), (id), "test", (method), (text), strlen(text)) == 0)
 
-/* Receives the plugin's call of host/echo; its id goes to *dst. */
-#define EXPECT_ECHO(h, dst)                                                                   \
-    do {                                                                                     \
-        Outpost__V1__Request *req_ = host_request(&(h), &frame);                              \
-        EXPECT(h, req_ != NULL && strcmp(req_->method, "echo") == 0);                         \
-        *(dst) = req_->id;                                                                    \
-        host_free_frame(frame);                                                              \
-        frame = NULL;                                                                        \
-    } while (0)
-
 /* Sends an echo of n bytes of value v as call id and checks the answer. Returns 1 if right. */
 static int big_echo(struct host *h, uint64_t id, size_t n, int v)
 {
@@ -49,12 +39,8 @@ static int big_echo(struct host *h, uint64_t id, size_t n, int v)
 
 static int ping(struct host *h, uint64_t nonce)
 {
-    Outpost__V1__Ping p = OUTPOST__V1__PING__INIT;
-    p.nonce = nonce;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_PING;
-    f.ping = &p;
-    if (host_send(h, &f) != 0)
+    struct msg m;
+    if (host_send(h, msg_ping(&m, nonce)) != 0)
         return 0;
     Outpost__V1__Frame *pong = host_recv(h);
     int ok = pong && pong->kind_case == OUTPOST__V1__FRAME__KIND_PONG && pong->pong->nonce == nonce;
@@ -71,14 +57,13 @@ static void request_during_a_call_is_handled_nested(void)
     uint64_t id;
     START(h);
     ASK(h, 1, "call", "0 host echo outer");
-    EXPECT_ECHO(h, &id);
+    EXPECT_REQUEST_ID(h, "host", "echo", &id);
     EXPECT(h, ping(&h, 77));
     EXPECT_CALL(h, 2, "echo", "nested", 6, "nested");
     EXPECT_CALL(h, 3, "quick", "q", 1, "q"); /* a quick answer is not held back while waiting */
     EXPECT(h, big_echo(&h, 4, 300000, 4));
     CHECK(host_answer(&h, id, "done", 4) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "ok:done"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "ok:done");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -96,21 +81,18 @@ static void nesting_depth_is_bounded(void)
     for (int d = 1; d <= 5; d++) {
         snprintf(text, sizeof text, "0 host echo d%d", d);
         ASK(h, (uint64_t)d, "call", text);
-        EXPECT_ECHO(h, &ids[d]);
+        EXPECT_REQUEST_ID(h, "host", "echo", &ids[d]);
     }
     ASK(h, 6, "call", "0 host echo d6");
-    EXPECT(h, error_is(host_reply(&h, 6, &frame), OUTPOST__V1__CODE__RESOURCE_EXHAUSTED, "nested"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 6, OUTPOST__V1__CODE__RESOURCE_EXHAUSTED, "nested");
     CHECK(host_answer(&h, ids[1], "d1", 2) == 0);
     for (int d = 5; d >= 2; d--) {
         snprintf(text, sizeof text, "d%d", d);
         CHECK(host_answer(&h, ids[d], text, 2) == 0);
         snprintf(text, sizeof text, "ok:d%d", d);
-        EXPECT(h, payload_is(host_reply(&h, (uint64_t)d, &frame), text));
-        host_free_frame(frame);
+        EXPECT_REPLY(h, (uint64_t)d, text);
     }
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "ok:d1"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "ok:d1");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -132,18 +114,16 @@ static void outer_request_survives_nested_reads(void)
     int sent = host_call(&h, 1, "test", "call", text, n);
     free(text);
     CHECK(sent == 0);
-    EXPECT_ECHO(h, &outer);
+    EXPECT_REQUEST_ID(h, "host", "echo", &outer);
     for (int i = 0; i < 5; i++)
         EXPECT(h, big_echo(&h, 10 + (uint64_t)i, 200000 + (size_t)i * 1000, 'a' + i));
     ASK(h, 2, "call", "0 host echo inner"); /* a nested handler that calls the host too */
-    EXPECT_ECHO(h, &inner);
+    EXPECT_REQUEST_ID(h, "host", "echo", &inner);
     EXPECT(h, big_echo(&h, 20, 500000, 'z'));
     CHECK(host_answer(&h, inner, "in", 2) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "ok:in"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 2, "ok:in");
     CHECK(host_answer(&h, outer, "fine", 4) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "ok:fine"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "ok:fine");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -157,19 +137,16 @@ static void request_errors_stay_on_their_level(void)
     uint64_t outer, inner;
     START(h);
     ASK(h, 1, "call", "0 host echo outer");
-    EXPECT_ECHO(h, &outer);
+    EXPECT_REQUEST_ID(h, "host", "echo", &outer);
     ASK(h, 2, "req_error", "2 call"); /* sets INVALID_ARGUMENT, then waits inside "call" */
-    EXPECT_ECHO(h, &inner);
+    EXPECT_REQUEST_ID(h, "host", "echo", &inner);
     ASK(h, 3, "req_error", "9");
-    EXPECT(h, error_is(host_reply(&h, 3, &frame), OUTPOST__V1__CODE__PERMISSION_DENIED, "req 9"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 3, OUTPOST__V1__CODE__PERMISSION_DENIED, "req 9");
     EXPECT_CALL(h, 4, "echo", "e", 1, "e");
     CHECK(host_answer(&h, inner, "in", 2) == 0);
-    EXPECT(h, error_is(host_reply(&h, 2, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT, "req 2"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 2, OUTPOST__V1__CODE__INVALID_ARGUMENT, "req 2");
     CHECK(host_answer(&h, outer, "out", 3) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "ok:out"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "ok:out");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -183,29 +160,22 @@ static void wait_ended(int how, const char *why)
     uint64_t id;
     START(h);
     ASK(h, 1, "call", "0 host echo x");
-    EXPECT_ECHO(h, &id);
+    EXPECT_REQUEST_ID(h, "host", "echo", &id);
     if (how == 0) {
         kill(h.pid, SIGTERM);
     } else if (how == 1) { /* a request right behind the Goodbye, in the same write */
         uint8_t *wire = NULL;
         size_t len = 0;
-        Outpost__V1__Goodbye bye = OUTPOST__V1__GOODBYE__INIT;
-        Outpost__V1__Request late = OUTPOST__V1__REQUEST__INIT;
-        late.id = 2, late.service = "test", late.method = "echo";
-        Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-        f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
-        f.goodbye = &bye;
-        int ok = host_encode(&f, &wire, &len) == 0;
-        f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-        f.request = &late;
-        ok = ok && host_encode(&f, &wire, &len) == 0 && host_send_raw(&h, wire, len) == 0;
+        struct msg m;
+        int ok = msg_encode(msg_goodbye(&m, ""), &wire, &len) == 0;
+        ok = ok && msg_encode(msg_request(&m, 2, "test", "echo", NULL, 0), &wire, &len) == 0 &&
+             host_send_raw(&h, wire, len) == 0;
         free(wire);
         CHECK(ok);
     } else {
         CHECK(shutdown(h.fd, SHUT_WR) == 0);
     }
-    EXPECT(h, error_is(host_reply(&h, 1, &frame), OUTPOST__V1__CODE__UNAVAILABLE, why));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 1, OUTPOST__V1__CODE__UNAVAILABLE, why);
     frame = host_recv(&h);
     EXPECT(h, frame == NULL); /* EOF: nothing more, "late" was not handled */
     CHECK(host_wait_ms(&h, TERM_DEADLINE_MS) == 0);

@@ -53,12 +53,10 @@ static void calls_answer(void)
     host_free_frame(frame);
     EXPECT_CALL(h, 2, "copy", "abc", 3, "abc");
     CHECK(host_call(&h, 3, "other", "echo", "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 3, &frame), ""));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 3, "");
     CHECK(host_call(&h, 1ull << 62, "test", "info", "", 0) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1ull << 62, &frame),
-                         "id=4611686018427387904 service=test method=info timeout=0 user=u"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1ull << 62,
+                 "id=4611686018427387904 service=test method=info timeout=0 user=u");
     EXPECT_CALL(h, 5, "fds", "", 0, "0,1,2,3,4"); /* the SDK's only fd: its eventfd */
     EXPECT_CALL(h, 6, "fd_flags", "", 0, "4:cloexec:nonblock");
     CHECK(host_goodbye(&h) == 0);
@@ -72,26 +70,18 @@ static void errors_have_codes(void)
     Outpost__V1__Frame *frame = NULL;
     START(h, MAX, NULL);
     CHECK(host_call(&h, 1, "test", "nope", "", 0) == 0);
-    EXPECT(h, error_is(host_reply(&h, 1, &frame), OUTPOST__V1__CODE__UNIMPLEMENTED, "\"nope\""));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 1, OUTPOST__V1__CODE__UNIMPLEMENTED, "\"nope\"");
     CHECK(host_call(&h, 2, "nope", "echo", "", 0) == 0);
-    EXPECT(h, error_is(host_reply(&h, 2, &frame), OUTPOST__V1__CODE__UNIMPLEMENTED, NULL));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 2, OUTPOST__V1__CODE__UNIMPLEMENTED, NULL);
     CHECK(host_call(&h, 3, "test", "fail", "", 0) == 0);
-    EXPECT(h, error_is(host_reply(&h, 3, &frame), OUTPOST__V1__CODE__INTERNAL, "test/fail"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 3, OUTPOST__V1__CODE__INTERNAL, "test/fail");
     CHECK(host_call(&h, 4, "test", "error", "", 0) == 0);
-    EXPECT(h, error_is(host_reply(&h, 4, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT,
-                       "bad payload"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 4, OUTPOST__V1__CODE__INVALID_ARGUMENT, "bad payload");
     /* the error set through the request, not the response; an invalid code answers INTERNAL */
     CHECK(host_call(&h, 5, "test", "req_error", "9", 1) == 0);
-    EXPECT(h, error_is(host_reply(&h, 5, &frame), OUTPOST__V1__CODE__PERMISSION_DENIED, "req 9"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 5, OUTPOST__V1__CODE__PERMISSION_DENIED, "req 9");
     CHECK(host_call(&h, 6, "test", "req_error", "0", 1) == 0);
-    EXPECT(h, error_is(host_reply(&h, 6, &frame), OUTPOST__V1__CODE__INTERNAL,
-                       "invalid error code 0"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 6, OUTPOST__V1__CODE__INTERNAL, "invalid error code 0");
     close(h.fd); /* EOF: exit 0 */
     h.fd = -1;
     CHECK(host_wait(&h) == 0);
@@ -113,14 +103,8 @@ static void ping_log_config(void)
     Outpost__V1__Frame *frame = NULL;
     const char *const config[] = {"color=blue", "size=3", "color=red", NULL};
     START(h, MAX, config);
-    Outpost__V1__Ping ping;
-    outpost__v1__ping__init(&ping);
-    ping.nonce = 0xfeedbeefcafe;
-    Outpost__V1__Frame f;
-    outpost__v1__frame__init(&f);
-    f.kind_case = OUTPOST__V1__FRAME__KIND_PING;
-    f.ping = &ping;
-    CHECK(host_send(&h, &f) == 0);
+    struct msg m;
+    CHECK(host_send(&h, msg_ping(&m, 0xfeedbeefcafe)) == 0);
     frame = host_recv(&h);
     EXPECT(h, frame && frame->kind_case == OUTPOST__V1__FRAME__KIND_PONG &&
                   frame->pong->nonce == 0xfeedbeefcafe);
@@ -131,13 +115,11 @@ static void ping_log_config(void)
                   frame->log->level == OUTPOST__V1__LEVEL__INFO &&
                   strcmp(frame->log->message, "logged 5 bytes") == 0);
     host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "12345"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "12345");
     EXPECT_CALL(h, 2, "config", "color", 5, "red");
     EXPECT_CALL(h, 3, "config", "size", 4, "3");
     CHECK(host_call(&h, 4, "test", "config", "none", 4) == 0);
-    EXPECT(h, error_is(host_reply(&h, 4, &frame), OUTPOST__V1__CODE__INVALID_ARGUMENT, "no none"));
-    host_free_frame(frame);
+    EXPECT_ERROR(h, 4, OUTPOST__V1__CODE__INVALID_ARGUMENT, "no none");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
     CHECK(h.stdout_bytes == 0);
@@ -151,8 +133,7 @@ static void goodbye_after_pending_call(void)
     /* the call and the Goodbye arrive together: the call is answered, then the plugin leaves */
     CHECK(host_call(&h, 1, "test", "sleep", "50", 2) == 0);
     CHECK(host_goodbye(&h) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), ""));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "");
     CHECK(host_wait(&h) == 0);
 }
 
@@ -267,16 +248,8 @@ static void request_before_welcome(void)
 /* Encodes a Request frame with a text payload onto out. */
 static int encode_call(uint8_t **out, size_t *len, uint64_t id, const char *method, const char *text)
 {
-    Outpost__V1__Request req = OUTPOST__V1__REQUEST__INIT;
-    req.id = id;
-    req.service = (char *)"test";
-    req.method = (char *)method;
-    req.payload.data = (uint8_t *)text;
-    req.payload.len = strlen(text);
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-    f.request = &req;
-    return host_encode(&f, out, len);
+    struct msg m;
+    return msg_encode(msg_request(&m, id, "test", method, text, strlen(text)), out, len);
 }
 
 static void quick_answers_of_one_read_all_come_back_in_order(void)
@@ -320,13 +293,10 @@ static void waiting_quick_answers_go_out_before_a_slow_handler_runs(void)
     CHECK(host_send_raw(&h, wire, len) == 0);
     free(wire);
     /* the answer to 1 arrives while 2 is still pausing, and nothing else yet */
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "first"));
-    host_free_frame(frame);
-    frame = NULL;
+    EXPECT_REPLY(h, 1, "first");
     struct pollfd pfd = {.fd = h.fd, .events = POLLIN};
     EXPECT(h, h.len == 0 && poll(&pfd, 1, 200) == 0);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), ""));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 2, "");
     CHECK(host_goodbye(&h) == 0);
     CHECK(host_wait(&h) == 0);
 }
@@ -340,17 +310,12 @@ static void quick_answers_go_out_before_the_plugin_leaves(void)
     START(h, MAX, NULL);
     CHECK(encode_call(&wire, &len, 1, "quick", "a") == 0);
     CHECK(encode_call(&wire, &len, 2, "quick", "b") == 0);
-    Outpost__V1__Goodbye bye = OUTPOST__V1__GOODBYE__INIT;
-    Outpost__V1__Frame f = OUTPOST__V1__FRAME__INIT;
-    f.kind_case = OUTPOST__V1__FRAME__KIND_GOODBYE;
-    f.goodbye = &bye;
-    CHECK(host_encode(&f, &wire, &len) == 0);
+    struct msg m;
+    CHECK(msg_encode(msg_goodbye(&m, ""), &wire, &len) == 0);
     CHECK(host_send_raw(&h, wire, len) == 0);
     free(wire);
-    EXPECT(h, payload_is(host_reply(&h, 1, &frame), "a"));
-    host_free_frame(frame);
-    EXPECT(h, payload_is(host_reply(&h, 2, &frame), "b"));
-    host_free_frame(frame);
+    EXPECT_REPLY(h, 1, "a");
+    EXPECT_REPLY(h, 2, "b");
     CHECK(host_wait(&h) == 0);
 }
 

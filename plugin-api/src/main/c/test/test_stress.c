@@ -19,18 +19,8 @@ static uint8_t *echo_requests(int n, size_t size, size_t *len)
     *len = 0;
     for (int i = 0; i < n && payload != NULL; i++) {
         memset(payload, i, size);
-        Outpost__V1__Request r;
-        outpost__v1__request__init(&r);
-        r.id = (uint64_t)i + 1;
-        r.service = "test";
-        r.method = "echo";
-        r.payload.data = payload;
-        r.payload.len = size;
-        Outpost__V1__Frame f;
-        outpost__v1__frame__init(&f);
-        f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-        f.request = &r;
-        host_encode(&f, &out, len);
+        struct msg m;
+        msg_encode(msg_request(&m, (uint64_t)i + 1, "test", "echo", payload, size), &out, len);
     }
     free(payload);
     return out;
@@ -165,19 +155,9 @@ static void stray_frames_are_ignored(void)
     struct host h;
     Outpost__V1__Frame *frame = NULL;
     START(h, MAX);
-    Outpost__V1__Cancel c;
-    outpost__v1__cancel__init(&c);
-    c.id = 5;
-    Outpost__V1__Frame f;
-    outpost__v1__frame__init(&f);
-    f.kind_case = OUTPOST__V1__FRAME__KIND_CANCEL;
-    f.cancel = &c;
-    CHECK(host_send(&h, &f) == 0);
-    Outpost__V1__Pong pong;
-    outpost__v1__pong__init(&pong);
-    f.kind_case = OUTPOST__V1__FRAME__KIND_PONG;
-    f.pong = &pong;
-    CHECK(host_send(&h, &f) == 0);
+    struct msg m;
+    CHECK(host_send(&h, msg_cancel(&m, 5)) == 0);
+    CHECK(host_send(&h, msg_pong(&m, 0)) == 0);
     CHECK(host_call(&h, 1, "test", "echo", "ok", 2) == 0);
     Outpost__V1__Response *r = host_reply(&h, 1, &frame);
     EXPECT(h, r && r->payload.len == 2);

@@ -31,19 +31,10 @@ static uint8_t *three_frames(size_t *len, size_t sizes[3])
     *len = 0;
     for (int i = 0; i < 3; i++) {
         memset(payload, 'a' + i, plen[i]);
-        Outpost__V1__Request r;
-        outpost__v1__request__init(&r);
-        r.id = (uint64_t)i + 1;
-        r.service = "s";
-        r.method = "m";
-        r.payload.data = payload;
-        r.payload.len = plen[i];
-        Outpost__V1__Frame f;
-        outpost__v1__frame__init(&f);
-        f.kind_case = OUTPOST__V1__FRAME__KIND_REQUEST;
-        f.request = &r;
-        sizes[i] = outpost__v1__frame__get_packed_size(&f);
-        if (host_encode(&f, &out, len) != 0)
+        struct msg m;
+        const Outpost__V1__Frame *f = msg_request(&m, (uint64_t)i + 1, "s", "m", payload, plen[i]);
+        sizes[i] = outpost__v1__frame__get_packed_size(f);
+        if (msg_encode(f, &out, len) != 0)
             return NULL;
     }
     return out;

@@ -1,54 +1,37 @@
 package dev.outpost.packager;
 
+import dev.outpost.api.OutpostHeaders;
+import dev.outpost.runtime.content.PluginSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The {@code Outpost-*} header names (the same as {@code dev.outpost.api.OutpostHeaders}, which this
- * jar does not depend on) and their values made from the command line, checked for the form the
- * runtime reads ({@code dev.outpost.runtime.content.PluginSpec}): a mistake is refused here, when
- * the bundle is made, rather than when a host installs it.
+ * The {@code Outpost-*} header values made from the command line, and their check: the runtime's
+ * own reading of them ({@link PluginSpec#parse}), on each platform the bundle is for, so that what a
+ * host would refuse is refused here, when the bundle is made. What this class checks itself is
+ * only what the runtime lets pass but the command line gets wrong: a header value must be one
+ * line, a configuration value cannot carry a double quote, an option given twice or empty.
  */
 final class Headers {
-    static final String EXECUTABLE = "Outpost-Executable";
-    static final String NAME = "Outpost-Name";
-    static final String ARGUMENTS = "Outpost-Arguments";
-    static final String CONFIG = "Outpost-Config";
-    static final String RESTART = "Outpost-Restart";
-    static final String SANDBOX = "Outpost-Sandbox";
-    static final String SERVICE = "Outpost-Service";
-    static final String IMPORT = "Outpost-Import";
-    /** The attribute of an {@link #EXECUTABLE} clause the runtime checks before it runs the entry. */
+    /** The attribute of an {@link OutpostHeaders#EXECUTABLE} clause the runtime checks before it runs the entry. */
     static final String SHA_256 = "sha-256";
 
-    /** The runtime's rule for a plugin name (argv[0]). */
-    static final Pattern PLUGIN_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}");
     /** OSGi's {@code symbolic-name}: tokens separated by dots. */
     static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*");
-    /** A service name, as the runtime reads it in Outpost-Import and Outpost-Service. */
-    private static final Pattern SERVICE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.\\-]{0,127}");
-    private static final Pattern JAVA_NAME = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*"
-            + "(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
-    private static final List<String> RESTART_POLICIES = List.of("never", "on-failure", "on-demand");
+    /** The documented attributes of {@link OutpostHeaders#RESTART}; the runtime ignores any other. */
     private static final List<String> RESTART_KEYS = List.of("initial-delay", "max-delay", "intensity", "period");
-    private static final List<String> SANDBOX_KEYS = List.of("memory", "tasks", "cpu", "files", "file-size",
-            "network", "read", "profile");
+    /** The option each header is made from, for the runtime's messages, which name the header. */
+    private static final Map<String, String> OPTIONS = Map.of(OutpostHeaders.NAME, "--name",
+            OutpostHeaders.ARGUMENTS, "--arguments", OutpostHeaders.CONFIG, "--config",
+            OutpostHeaders.RESTART, "--restart", OutpostHeaders.SANDBOX, "--sandbox",
+            OutpostHeaders.SERVICE, "--service", OutpostHeaders.IMPORT, "--import");
 
     private Headers() {
-    }
-
-    static String name(String name) throws PackagingException {
-        if (!PLUGIN_NAME.matcher(name).matches()) {
-            throw new PackagingException("--name '" + name + "' must be 1-64 letters, digits, '_', '.' or '-',"
-                    + " not starting with '.' or '-'");
-        }
-        return name;
     }
 
     static String symbolicName(String symbolicName, boolean given) throws PackagingException {
@@ -82,12 +65,12 @@ final class Headers {
         }
         List<String> out = new ArrayList<>();
         config.forEach((k, v) -> out.add(k + "=" + v));
-        return join(out, CONFIG);
+        return join(out, OutpostHeaders.CONFIG);
     }
 
     /** The values as given (each already comma-separated), joined by commas. */
     static String arguments(List<String> arguments) throws PackagingException {
-        return join(arguments, ARGUMENTS);
+        return join(arguments, OutpostHeaders.ARGUMENTS);
     }
 
     /**
@@ -95,71 +78,27 @@ final class Headers {
      * (that plugin's service), each option value one or more, comma-separated.
      */
     static String imports(List<String> imports) throws PackagingException {
-        Map<String, String> clauses = new LinkedHashMap<>();
-        for (String value : imports) {
-            for (String clause : value.split(",", -1)) {
-                String[] parts = clause.split(";", -1);
-                String name = parts[0].trim(), plugin = null;
-                if (!SERVICE_NAME.matcher(name).matches()) {
-                    throw new PackagingException("--import '" + clause.trim() + "' is not a service name"
-                            + " (a letter or '_', then letters, digits, '_', '.' or '-'), optionally with '; plugin=PLUGIN'");
-                }
-                for (int i = 1; i < parts.length; i++) {
-                    String p = parts[i].trim();
-                    int eq = p.indexOf('=');
-                    if (eq < 0 || !p.substring(0, eq).trim().equals("plugin") || plugin != null) {
-                        throw new PackagingException("--import '" + clause.trim() + "': the one attribute an import"
-                                + " takes is plugin=PLUGIN (the plugin whose service it is)");
-                    }
-                    plugin = unquote(p.substring(eq + 1).trim());
-                    if (!PLUGIN_NAME.matcher(plugin).matches()) {
-                        throw new PackagingException("--import '" + clause.trim() + "': plugin '" + plugin
-                                + "' is not a plugin name");
-                    }
-                }
-                if (clauses.putIfAbsent(name, plugin == null ? name : name + "; plugin=" + plugin) != null) {
-                    throw new PackagingException("--import names " + name + " twice");
-                }
-            }
-        }
-        return join(new ArrayList<>(clauses.values()), IMPORT);
-    }
-
-    /** Clauses {@code SERVICE; interface=JAVA_INTERFACE}; the service names and interfaces, in order. */
-    static Map<String, String> services(List<String> services) throws PackagingException {
-        Map<String, String> interfaces = new LinkedHashMap<>();
-        for (String value : services) {
-            for (String clause : value.split(",", -1)) {
-                String name = null, type = null;
-                for (String part : clause.split(";", -1)) {
-                    String p = part.trim();
-                    int eq = p.indexOf('=');
-                    if (eq < 0 && name == null && !p.isEmpty()) {
-                        name = p;
-                    } else if (eq > 0 && p.substring(0, eq).trim().equals("interface") && type == null) {
-                        type = unquote(p.substring(eq + 1).trim());
-                    } else {
-                        name = type = null;
-                        break;
-                    }
-                }
-                if (name == null || type == null || !SERVICE_NAME.matcher(name).matches()
-                        || !JAVA_NAME.matcher(type).matches()) {
-                    throw new PackagingException("--service '" + clause.trim() + "' must be SERVICE; interface=JAVA_INTERFACE,"
-                            + " e.g. 'zlib; interface=org.example.zlib.Zlib'");
-                }
-                if (interfaces.putIfAbsent(name, type) != null) {
-                    throw new PackagingException("--service names service " + name + " twice");
-                }
-            }
-        }
-        return interfaces;
-    }
-
-    static String service(Map<String, String> interfaces) throws PackagingException {
         List<String> clauses = new ArrayList<>();
-        interfaces.forEach((name, type) -> clauses.add(name + "; interface=" + type));
-        return join(clauses, SERVICE);
+        for (String clause : clauses("--import", imports)) {
+            String[] parts = clause.split(";", -1);
+            String name = parts[0].trim(), plugin = null;
+            for (int i = 1; i < parts.length; i++) {
+                String p = parts[i].trim();
+                int eq = p.indexOf('=');
+                if (eq < 0 || !p.substring(0, eq).trim().equals("plugin") || plugin != null) {
+                    throw new PackagingException("--import '" + clause + "': the one attribute an import"
+                            + " takes is plugin=PLUGIN (the plugin whose service it is)");
+                }
+                plugin = unquote(p.substring(eq + 1).trim());
+            }
+            clauses.add(plugin == null ? name : name + "; plugin=" + plugin);
+        }
+        return join(clauses, OutpostHeaders.IMPORT);
+    }
+
+    /** Clauses {@code SERVICE; interface=JAVA_INTERFACE}, each option value one or more, comma-separated. */
+    static String services(List<String> services) throws PackagingException {
+        return join(clauses("--service", services), OutpostHeaders.SERVICE);
     }
 
     /** {@code POLICY[; KEY=MILLIS-OR-COUNT]...}, as given. */
@@ -167,12 +106,10 @@ final class Headers {
         if (restart == null) {
             return null;
         }
-        String[] parts = restart.split(";", -1);
-        String policy = parts[0].trim().toLowerCase(Locale.ROOT);
-        if (!RESTART_POLICIES.contains(policy)) {
-            throw new PackagingException("--restart: policy '" + parts[0].trim() + "' is not one of "
-                    + String.join(", ", RESTART_POLICIES));
+        if (restart.isBlank()) {
+            throw new PackagingException("--restart is empty; leave it out for the host's default");
         }
+        String[] parts = restart.split(";", -1);
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 1; i < parts.length; i++) {
             String p = parts[i].trim();
@@ -188,16 +125,11 @@ final class Headers {
             if (!seen.add(key)) {
                 throw new PackagingException("--restart gives " + key + " twice");
             }
-            String value = eq < 0 ? "" : p.substring(eq + 1).trim();
-            if (!value.matches("[0-9]{1,9}")) {
-                throw new PackagingException("--restart " + key + "=" + value + " must be a number"
-                        + (key.equals("intensity") ? "" : " of milliseconds"));
-            }
         }
-        return single(restart.trim(), RESTART);
+        return single(restart.trim(), OutpostHeaders.RESTART);
     }
 
-    /** {@code KEY=VALUE[; KEY=VALUE]...} with the runtime's keys, as given; values are the host's to judge. */
+    /** {@code KEY=VALUE[; KEY=VALUE]...}, as given. */
     static String sandbox(String sandbox) throws PackagingException {
         if (sandbox == null) {
             return null;
@@ -205,25 +137,51 @@ final class Headers {
         if (sandbox.isBlank()) {
             throw new PackagingException("--sandbox is empty; leave it out for the host's defaults");
         }
-        Set<String> seen = new LinkedHashSet<>();
-        for (String entry : sandbox.split(";", -1)) {
-            String e = entry.trim();
-            if (e.isEmpty()) {
-                continue;
-            }
-            int eq = e.indexOf('=');
-            if (eq <= 0 || eq == e.length() - 1) {
-                throw new PackagingException("--sandbox entry '" + e + "' must be KEY=VALUE, e.g. 'memory=64m; tasks=16'");
-            }
-            String key = e.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            if (!SANDBOX_KEYS.contains(key)) {
-                throw new PackagingException("--sandbox: unknown key '" + key + "' (known: " + String.join(", ", SANDBOX_KEYS) + ")");
-            }
-            if (!key.equals("read") && !seen.add(key)) {
-                throw new PackagingException("--sandbox gives " + key + " twice");
+        return single(sandbox.trim(), OutpostHeaders.SANDBOX);
+    }
+
+    /**
+     * Reads {@code headers} as the runtime does, once for each platform, and returns the last
+     * reading. {@code entries} are the paths the bundle carries.
+     */
+    static PluginSpec check(Map<String, String> headers, List<Platform> platforms, Set<String> entries)
+            throws PackagingException {
+        PluginSpec spec = null;
+        for (Platform platform : platforms) {
+            try {
+                spec = PluginSpec.parse(headers::get, platform.host(), entries::contains);
+            } catch (PluginSpec.InvalidPluginException e) {
+                throw new PackagingException("the runtime would refuse the bundle on " + platform.id + ": "
+                        + e.getMessage() + options(e.getMessage()));
             }
         }
-        return single(sandbox.trim(), SANDBOX);
+        return spec;
+    }
+
+    /** {@code " (from --import, --sandbox)"}: the options that make the headers {@code problems} names. */
+    private static String options(String problems) {
+        List<String> options = new ArrayList<>();
+        OPTIONS.forEach((header, option) -> {
+            if (problems.contains(header)) {
+                options.add(option);
+            }
+        });
+        options.sort(null);
+        return options.isEmpty() ? "" : " (from " + String.join(", ", options) + ")";
+    }
+
+    /** The comma-separated clauses of every value of {@code option}, trimmed; an empty one is refused. */
+    private static List<String> clauses(String option, List<String> values) throws PackagingException {
+        List<String> clauses = new ArrayList<>();
+        for (String value : values) {
+            for (String clause : value.split(",", -1)) {
+                if (clause.isBlank()) {
+                    throw new PackagingException(option + " '" + value + "' has an empty clause");
+                }
+                clauses.add(clause.trim());
+            }
+        }
+        return clauses;
     }
 
     private static String join(List<String> values, String header) throws PackagingException {
@@ -234,7 +192,7 @@ final class Headers {
     }
 
     /** A manifest header is one line: no line breaks, no NUL. */
-    private static String single(String value, String header) throws PackagingException {
+    static String single(String value, String header) throws PackagingException {
         if (value.chars().anyMatch(c -> c == '\n' || c == '\r' || c == 0)) {
             throw new PackagingException(header + " must not contain a line break or NUL");
         }

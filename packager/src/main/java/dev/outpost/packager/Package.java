@@ -1,5 +1,7 @@
 package dev.outpost.packager;
 
+import dev.outpost.api.OutpostHeaders;
+import dev.outpost.runtime.content.PluginSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -9,8 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -163,7 +167,6 @@ public final class Package implements Callable<Integer> {
     }
 
     private PluginBundle bundle() throws PackagingException {
-        String plugin = Headers.name(name);
         String problem = version.isBlank() ? "it is empty" : null;
         try {
             org.osgi.framework.Version.parseVersion(version);
@@ -174,7 +177,6 @@ public final class Package implements Callable<Integer> {
             throw new PackagingException("--version '" + version + "' is not an OSGi version "
                     + "(MAJOR[.MINOR[.MICRO[.QUALIFIER]]], e.g. 1.2.3 or 1.2.3.beta1): " + problem);
         }
-        String bsn = Headers.symbolicName(symbolicName == null ? plugin : symbolicName, symbolicName != null);
         Map<Platform, Executable> byPlatform = new LinkedHashMap<>();
         for (String spec : executables) {
             Executable x = Executable.read(spec, allowAny);
@@ -186,14 +188,17 @@ public final class Package implements Callable<Integer> {
         }
         List<Executable> all = List.copyOf(byPlatform.values());
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(Headers.NAME, plugin);
-        headers.put(Headers.EXECUTABLE, String.join(", ", all.stream().map(x -> x.clause(plugin)).toList()));
-        put(headers, Headers.ARGUMENTS, Headers.arguments(arguments));
-        put(headers, Headers.CONFIG, Headers.config(config));
-        put(headers, Headers.RESTART, Headers.restart(restart));
-        put(headers, Headers.SANDBOX, Headers.sandbox(sandbox));
-        put(headers, Headers.SERVICE, Headers.service(Headers.services(services)));
-        put(headers, Headers.IMPORT, Headers.imports(imports));
+        headers.put(OutpostHeaders.NAME, Headers.single(name, OutpostHeaders.NAME));
+        headers.put(OutpostHeaders.EXECUTABLE, String.join(", ", all.stream().map(x -> x.clause(name)).toList()));
+        put(headers, OutpostHeaders.ARGUMENTS, Headers.arguments(arguments));
+        put(headers, OutpostHeaders.CONFIG, Headers.config(config));
+        put(headers, OutpostHeaders.RESTART, Headers.restart(restart));
+        put(headers, OutpostHeaders.SANDBOX, Headers.sandbox(sandbox));
+        put(headers, OutpostHeaders.SERVICE, Headers.services(services));
+        put(headers, OutpostHeaders.IMPORT, Headers.imports(imports));
+        PluginSpec spec = Headers.check(headers, List.copyOf(byPlatform.keySet()),
+                all.stream().map(x -> x.entry(name)).collect(Collectors.toSet()));
+        String bsn = Headers.symbolicName(symbolicName == null ? name : symbolicName, symbolicName != null);
         if (classes != null && !Files.isDirectory(classes)) {
             throw new PackagingException("--export-classes " + classes + " is not a directory");
         }
@@ -202,7 +207,8 @@ public final class Package implements Callable<Integer> {
                 throw new PackagingException("--classpath " + p + ": no such file or directory");
             }
         }
-        return new PluginBundle(bsn, version, plugin, all, headers, classes, List.copyOf(classpath));
+        return new PluginBundle(bsn, version, name, all, headers, new TreeMap<>(spec.interfaces()), classes,
+                List.copyOf(classpath));
     }
 
     private static void put(Map<String, String> headers, String header, String value) {
@@ -218,8 +224,8 @@ public final class Package implements Callable<Integer> {
     }
 
     /** A service interface the bundle does not carry must come from an import; worth a word. */
-    private void warnAboutServices(PluginBundle bundle) throws PackagingException {
-        for (Map.Entry<String, String> s : Headers.services(services).entrySet()) {
+    private void warnAboutServices(PluginBundle bundle) {
+        for (Map.Entry<String, String> s : bundle.interfaces().entrySet()) {
             Path type = bundle.classes() == null ? null : bundle.classes().resolve(s.getValue().replace('.', '/') + ".class");
             if (type == null || !Files.isRegularFile(type)) {
                 err.println("outpost-packager: warning: --service " + s.getKey() + ": the bundle does not carry "

@@ -1,6 +1,7 @@
 package dev.outpost.packager;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -36,6 +37,14 @@ enum Platform {
 
     static String known() {
         return Arrays.stream(values()).map(p -> p.id).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * This platform as the runtime names a host: the OS name as it normalizes it (lower case),
+     * the processor as the clause gives it (already the OSGi name the runtime uses).
+     */
+    dev.outpost.runtime.content.Platform host() {
+        return new dev.outpost.runtime.content.Platform(osName.toLowerCase(Locale.ROOT), processor);
     }
 
     /** The platform whose ELF machine is {@code machine}, or null. */

@@ -14,9 +14,11 @@ import java.util.Map;
  * @param name the plugin's name, the file name of every executable entry
  * @param executables one per platform
  * @param headers the Outpost-* headers, Outpost-Executable among them
+ * @param interfaces the generated interfaces of the plugin's services (Outpost-Service), service
+ *        name to class name, as the runtime reads them
  * @param classes a folder of classes to export, or null
  * @param classpath what the classes refer to, for the versions of their imports; may be empty
  */
 record PluginBundle(String symbolicName, String version, String name, List<Executable> executables,
-                    Map<String, String> headers, Path classes, List<Path> classpath) {
+                    Map<String, String> headers, Map<String, String> interfaces, Path classes, List<Path> classpath) {
 }

@@ -104,7 +104,8 @@ class BadInputTest {
     @Test
     void aBadNameOrSymbolicName() {
         for (String name : List.of("-echo", ".echo", "my/echo", "e cho", "x".repeat(65), "")) {
-            refusedExactly("--name '" + name + "' must be 1-64 letters", "--name", name, "--version", "1",
+            refusedExactly("the runtime would refuse the bundle on linux-x86_64: plugin name '" + name
+                    + "' must be 1-64 letters", "--name", name, "--version", "1",
                     "--executable", x86(echo), "-o", out.toString());
         }
         refused("--symbolic-name 'org..example' must be dot-separated parts", "--executable", x86(echo),
@@ -118,20 +119,27 @@ class BadInputTest {
         refused("--config 'verbose' must be KEY=VALUE", "--executable", x86(echo), "--config", "verbose");
         refused("--config gives level twice", "--executable", x86(echo), "--config", "level=1", "--config", "level=2");
         refused("must not contain '\"'", "--executable", x86(echo), "--config", "quote=a\"b");
-        refused("--restart: policy 'sometimes' is not one of never, on-failure, on-demand",
+        refused("Outpost-Restart: restart policy 'sometimes' is not one of never, on-failure, on-demand (from --restart)",
                 "--executable", x86(echo), "--restart", "sometimes");
         refused("--restart: unknown attribute 'retries=3'", "--executable", x86(echo), "--restart", "on-failure; retries=3");
-        refused("--restart intensity=five must be a number", "--executable", x86(echo), "--restart", "on-failure; intensity=five");
-        refused("--sandbox entry 'memory' must be KEY=VALUE", "--executable", x86(echo), "--sandbox", "memory");
-        refused("--sandbox: unknown key 'disk'", "--executable", x86(echo), "--sandbox", "memory=64m; disk=1g");
-        refused("--service 'zlib' must be SERVICE; interface=JAVA_INTERFACE", "--executable", x86(echo), "--service", "zlib");
-        refused("--service names service zlib twice", "--executable", x86(echo),
+        refused("Outpost-Restart: intensity must be a whole number, not 'five'",
+                "--executable", x86(echo), "--restart", "on-failure; intensity=five");
+        refused("--restart gives intensity twice", "--executable", x86(echo), "--restart", "on-failure; intensity=1; intensity=2");
+        refused("--restart is empty", "--executable", x86(echo), "--restart", " ");
+        refused("Outpost-Sandbox entry 'memory' is not key=value (from --sandbox)", "--executable", x86(echo), "--sandbox", "memory");
+        refused("Outpost-Sandbox has an unknown key 'disk'", "--executable", x86(echo), "--sandbox", "memory=64m; disk=1g");
+        refused("Outpost-Sandbox memory=lots: 'lots' is not a size", "--executable", x86(echo), "--sandbox", "memory=lots");
+        refused("Outpost-Service clause 'zlib' needs interface=<the generated Java interface> (from --service)",
+                "--executable", x86(echo), "--service", "zlib");
+        refused("Outpost-Service names service zlib twice", "--executable", x86(echo),
                 "--service", "zlib; interface=a.Zlib", "--service", "zlib; interface=b.Zlib");
-        refused("--import '1kv' is not a service name", "--executable", x86(echo), "--import", "1kv");
-        refused("--import names kv twice", "--executable", x86(echo), "--import", "kv,clock", "--import", "kv; plugin=kv");
+        refused("the runtime would refuse the bundle on linux-x86_64: Outpost-Import entry '1kv' is not a service name"
+                + " (from --import)", "--executable", x86(echo), "--import", "1kv");
+        refused("Outpost-Import lists kv twice", "--executable", x86(echo), "--import", "kv,clock", "--import", "kv; plugin=kv");
+        refused("--import 'kv,' has an empty clause", "--executable", x86(echo), "--import", "kv,");
         refused("--import 'zlib; plugn=zlib': the one attribute an import takes is plugin=PLUGIN",
                 "--executable", x86(echo), "--import", "zlib; plugn=zlib");
-        refused("--import 'zlib; plugin=-z': plugin '-z' is not a plugin name",
+        refused("Outpost-Import entry 'zlib; plugin=-z' names no valid plugin",
                 "--executable", x86(echo), "--import", "zlib; plugin=-z");
         refused("Outpost-Arguments must not contain a line break", "--executable", x86(echo), "--arguments", "a\nb");
     }

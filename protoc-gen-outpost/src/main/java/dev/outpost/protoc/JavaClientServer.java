@@ -31,29 +31,12 @@ final class JavaClientServer {
         out.block("/**", " * ", List.of(
                 "Calls over a {@link " + API + "PluginService}: a message is sent as its bytes, the answer parsed;",
                 "an answer that does not parse fails with {@link " + API + "ErrorCode#INVALID_ARGUMENT}."), " */");
-        out.open("final class Client implements " + name + " {");
-        out.line("private final " + API + "PluginService service;");
-        out.line("");
-        out.open("private Client(" + API + "PluginService service) {");
-        out.line("this.service = java.util.Objects.requireNonNull(service, \"service\");");
-        out.close("}");
+        openClass("Client", name, API + "PluginService", "service");
         for (Service.Rpc rpc : service.rpcs()) {
             clientMethods(rpc);
         }
-        out.line("");
-        out.open("private static <T> T parseAnswer(String method, byte[] answer, " + PROTOBUF + "Parser<T> parser) {");
-        out.open("try {");
-        out.line("return parser.parseFrom(answer);");
-        out.middle("} catch (" + PROTOBUF + "InvalidProtocolBufferException e) {");
-        out.line("throw new " + API + "PluginException(" + API + "ErrorCode.INVALID_ARGUMENT,");
-        out.line("        \"answer of \" + SERVICE + \"/\" + method + \" does not parse: \" + e.getMessage(), e);");
-        out.close("}");
-        out.close("}");
-        out.line("");
-        out.line("@Override");
-        out.open("public String toString() {");
-        out.line("return \"" + name + " over service \" + service.serviceName() + \" of plugin \" + service.pluginName();");
-        out.close("}");
+        parser("parseAnswer", "answer", "answer");
+        toStringMethod("\"" + name + " over service \" + service.serviceName() + \" of plugin \" + service.pluginName()");
         out.close("}");
     }
 
@@ -97,12 +80,7 @@ final class JavaClientServer {
                 "{@link " + API + "ErrorCode#INVALID_ARGUMENT}, an unknown method with",
                 "{@link " + API + "ErrorCode#UNIMPLEMENTED}; {@code callAsync} uses the implementation's",
                 "{@code ...Async} methods, so an asynchronous implementation holds no thread."), " */");
-        out.open("final class Server implements " + API + "HostService {");
-        out.line("private final " + name + " implementation;");
-        out.line("");
-        out.open("private Server(" + name + " implementation) {");
-        out.line("this.implementation = java.util.Objects.requireNonNull(implementation, \"implementation\");");
-        out.close("}");
+        openClass("Server", API + "HostService", name, "implementation");
         out.line("");
         out.line("@Override");
         out.open("public byte[] call(String method, byte[] payload) {");
@@ -136,25 +114,48 @@ final class JavaClientServer {
         out.line("return " + FUTURE + ".failedFuture(e);");
         out.close("}");
         out.close("}");
-        out.line("");
-        out.open("private static <T> T parseRequest(String method, byte[] payload, " + PROTOBUF + "Parser<T> parser) {");
-        out.open("try {");
-        out.line("return parser.parseFrom(payload);");
-        out.middle("} catch (" + PROTOBUF + "InvalidProtocolBufferException e) {");
-        out.line("throw new " + API + "PluginException(" + API + "ErrorCode.INVALID_ARGUMENT,");
-        out.line("        \"request of \" + SERVICE + \"/\" + method + \" does not parse: \" + e.getMessage(), e);");
-        out.close("}");
-        out.close("}");
+        parser("parseRequest", "payload", "request");
         out.line("");
         out.open("private static " + API + "PluginException unknownMethod(String method) {");
         out.line("return new " + API + "PluginException(" + API + "ErrorCode.UNIMPLEMENTED,");
         out.line("        SERVICE + \" has no method \" + method);");
         out.close("}");
+        toStringMethod("\"" + name + " host service over \" + implementation");
+        out.close("}");
+    }
+
+    /** Opens {@code final class name implements implemented} with one field, set by its private constructor. */
+    private void openClass(String name, String implemented, String type, String field) {
+        out.open("final class " + name + " implements " + implemented + " {");
+        out.line("private final " + type + " " + field + ";");
+        out.line("");
+        out.open("private " + name + "(" + type + " " + field + ") {");
+        out.line("this." + field + " = java.util.Objects.requireNonNull(" + field + ", \"" + field + "\");");
+        out.close("}");
+    }
+
+    /**
+     * The static {@code name(String method, byte[] bytes, Parser<T> parser)} of Client or Server:
+     * parses {@code bytes} or fails with INVALID_ARGUMENT, saying that the {@code what} does not parse.
+     */
+    private void parser(String name, String bytes, String what) {
+        out.line("");
+        out.open("private static <T> T " + name + "(String method, byte[] " + bytes + ", " + PROTOBUF + "Parser<T> parser) {");
+        out.open("try {");
+        out.line("return parser.parseFrom(" + bytes + ");");
+        out.middle("} catch (" + PROTOBUF + "InvalidProtocolBufferException e) {");
+        out.line("throw new " + API + "PluginException(" + API + "ErrorCode.INVALID_ARGUMENT,");
+        out.line("        \"" + what + " of \" + SERVICE + \"/\" + method + \" does not parse: \" + e.getMessage(), e);");
+        out.close("}");
+        out.close("}");
+    }
+
+    /** {@code toString()} returning the Java expression {@code value}. */
+    private void toStringMethod(String value) {
         out.line("");
         out.line("@Override");
         out.open("public String toString() {");
-        out.line("return \"" + name + " host service over \" + implementation;");
-        out.close("}");
+        out.line("return " + value + ";");
         out.close("}");
     }
 

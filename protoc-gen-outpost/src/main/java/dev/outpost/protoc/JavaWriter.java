@@ -88,29 +88,16 @@ final class JavaWriter {
         }
         doc.add("");
         doc.add("@throws " + API + "PluginException with the code the callee or the runtime answered");
-        deprecated(rpc, doc);
-        out.block("/**", " * ", doc, " */");
-        annotate(rpc);
+        documented(rpc, doc);
         out.line(res + " " + m + "(" + in + " request);");
 
-        out.line("");
-        List<String> timed = new ArrayList<>(List.of(
-                "{@code " + m + "(request)} with a deadline: {@code null} or zero for none. The default ignores it."));
-        deprecated(rpc, timed);
-        out.block("/**", " * ", timed, " */");
-        annotate(rpc);
-        out.open("default " + res + " " + m + "(" + in + " request, " + DURATION + " timeout) {");
-        out.line("return " + m + "(request);");
-        out.close("}");
+        withDeadline(rpc, res, m, in);
 
         out.line("");
-        List<String> async = new ArrayList<>(List.of(
+        documented(rpc, List.of(
                 "{@code " + m + "(request)} without waiting: the future completes with the answer, or exceptionally",
                 "with the {@link " + API + "PluginException}. The default calls {@code " + m
                         + "(request)} and returns its outcome, completed."));
-        deprecated(rpc, async);
-        out.block("/**", " * ", async, " */");
-        annotate(rpc);
         out.open("default " + future + " " + m + "Async(" + in + " request) {");
         out.open("try {");
         out.line("return " + FUTURE + ".completedFuture(" + m + "(request));");
@@ -119,24 +106,26 @@ final class JavaWriter {
         out.close("}");
         out.close("}");
 
+        withDeadline(rpc, future, m + "Async", in);
+    }
+
+    /** The default {@code method(request, timeout)} that calls {@code method(request)}, ignoring the deadline. */
+    private void withDeadline(Service.Rpc rpc, String type, String method, String in) {
         out.line("");
-        List<String> asyncTimed = new ArrayList<>(List.of(
-                "{@code " + m + "Async(request)} with a deadline: {@code null} or zero for none. The default ignores it."));
-        deprecated(rpc, asyncTimed);
-        out.block("/**", " * ", asyncTimed, " */");
-        annotate(rpc);
-        out.open("default " + future + " " + m + "Async(" + in + " request, " + DURATION + " timeout) {");
-        out.line("return " + m + "Async(request);");
+        documented(rpc, List.of(
+                "{@code " + method + "(request)} with a deadline: {@code null} or zero for none. The default ignores it."));
+        out.open("default " + type + " " + method + "(" + in + " request, " + DURATION + " timeout) {");
+        out.line("return " + method + "(request);");
         out.close("}");
     }
 
-    private void deprecated(Service.Rpc rpc, List<String> doc) {
+    /** A method's javadoc {@code doc} and, for a deprecated rpc, the tag and the annotation. */
+    private void documented(Service.Rpc rpc, List<String> doc) {
+        List<String> lines = new ArrayList<>(doc);
         if (rpc.deprecated()) {
-            doc.add("@deprecated as the .proto says");
+            lines.add("@deprecated as the .proto says");
         }
-    }
-
-    private void annotate(Service.Rpc rpc) {
+        out.block("/**", " * ", lines, " */");
         if (rpc.deprecated()) {
             out.line("@Deprecated");
         }

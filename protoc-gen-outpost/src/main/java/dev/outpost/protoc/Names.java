@@ -2,6 +2,7 @@ package dev.outpost.protoc;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /** The spelling rules: wire names, Java names and protoc-c's C names (see package-info). */
 final class Names {
@@ -102,14 +103,7 @@ final class Names {
 
     /** protoc-c's type name of a full name: each part camel-cased, joined by {@code __}. */
     static String cType(String fullName) {
-        StringBuilder out = new StringBuilder();
-        for (String part : fullName.split("\\.")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            if (out.length() > 0) {
-                out.append("__");
-            }
+        return cParts(fullName, (part, out) -> {
             boolean upperNext = true;
             for (char c : part.toCharArray()) {
                 if (c == '_') {
@@ -119,8 +113,7 @@ final class Names {
                     upperNext = false;
                 }
             }
-        }
-        return out.toString();
+        });
     }
 
     /**
@@ -129,14 +122,7 @@ final class Names {
      * ({@code outpost.sample.zlib.CompressRequest} is {@code outpost__sample__zlib__compress_request}).
      */
     static String cLower(String fullName) {
-        StringBuilder out = new StringBuilder();
-        for (String part : fullName.split("\\.")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            if (out.length() > 0) {
-                out.append("__");
-            }
+        return cParts(fullName, (part, out) -> {
             boolean wasUpper = true;
             for (char c : part.toCharArray()) {
                 if (isUpper(c)) {
@@ -150,6 +136,20 @@ final class Names {
                     wasUpper = false;
                 }
             }
+        });
+    }
+
+    /** The non-empty parts of a full name, each appended by {@code part}, with {@code __} between. */
+    private static String cParts(String fullName, BiConsumer<String, StringBuilder> part) {
+        StringBuilder out = new StringBuilder();
+        for (String p : fullName.split("\\.")) {
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (out.length() > 0) {
+                out.append("__");
+            }
+            part.accept(p, out);
         }
         return out.toString();
     }

@@ -69,9 +69,9 @@ public final class OutpostGenerator {
             List<Service> withRpcs = services.stream().filter(s -> !s.rpcs().isEmpty()).toList();
             if (options.c() && !withRpcs.isEmpty()) {
                 CNames.check(name, withRpcs, options.cClient());
-                String base = CNames.base(name);
-                add(files, origins, base + ".outpost.h", CHeaderWriter.write(name, withRpcs, options.cClient()), name);
-                add(files, origins, base + ".outpost.c", CSourceWriter.write(name, withRpcs, options.cClient()), name);
+                CFile c = new CFile(name, withRpcs, options.cClient());
+                add(files, origins, c.base() + ".outpost.h", CHeaderWriter.write(c), name);
+                add(files, origins, c.base() + ".outpost.c", CSourceWriter.write(c), name);
             }
         }
         return files;
