@@ -74,6 +74,17 @@ final class ChannelReader {
     }
 
     /**
+     * Reads, now, what the socket still holds, whoever watches it: once the process is dead, what it
+     * wrote before it died (an answer, a Goodbye) still counts, and the reactor may not have read it
+     * yet when the exit is seen. Never waits; readers take turns on the lock.
+     */
+    void readRemaining() {
+        synchronized (lock) {
+            readAvailable(null);
+        }
+    }
+
+    /**
      * Reads on the calling thread, which has claimed the socket from the reactor, for at most
      * {@value #DIRECT_READ_MILLIS} ms, until {@code call} is answered: first polling without
      * sleeping for the spin time (a plugin that answers at once does so before an idle CPU could

@@ -187,6 +187,17 @@ public final class PluginChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Handles what the plugin wrote before it died and nobody has read yet (its answers are
+     * answers), without waiting. Any thread that does not hold a lock a frame's handling needs.
+     */
+    public void readRemaining() {
+        ChannelReader r = reader;
+        if (r != null && !broken) {
+            r.readRemaining();
+        }
+    }
+
     /** Fails every call in flight and every later one; the socket stays open. Idempotent. */
     public void closeCalls(ErrorCode code, String reason) {
         calls.close(code, reason);

@@ -110,6 +110,7 @@ final class ProcessEnding {
                     : describe(bySandbox.map(why -> name + " ran " + why).orElse(e.reason()), status, i);
             outcome.reaped(status, how);
             if (i != null) {
+                i.channel.readRemaining(); // answers written before the exit, which the reactor may not have read
                 i.channel.closeCalls(e.callsFailWith(), how);
             }
         } catch (RuntimeException bug) { // the process must still reach its end state, or nobody ever learns it ended
